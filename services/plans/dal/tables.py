@@ -1,0 +1,18 @@
+"""The plans service's table: one table, entities told apart by the ``entity`` discriminator."""
+
+from __future__ import annotations
+
+from pynamodb.attributes import DiscriminatorAttribute
+
+from services.shared.dynamo import OutboxFields, ServiceItem, service_table_meta
+
+
+class PlansItem(ServiceItem):
+    """Base of every item in the plans table."""
+
+    Meta = service_table_meta("plans")
+    entity = DiscriminatorAttribute()
+
+
+class PlansOutbox(OutboxFields, PlansItem, discriminator="outbox"):
+    """An event waiting for the relay; written in the same transaction as the change it announces."""

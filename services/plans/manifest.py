@@ -1,0 +1,18 @@
+"""What the plans service is made of; read by the CDK stack and the local host."""
+
+from __future__ import annotations
+
+from services.shared.contracts.plans import CONTRACTS
+from services.shared.manifest import ServiceManifest, TableSpec
+from services.plans import __version__
+from services.plans.dal.tables import PlansItem
+
+MANIFEST = ServiceManifest(
+    name="plans",
+    version=__version__,
+    description="One family, one plan, one coordinator: the shared family plan.",
+    api_prefix="/plans",
+    api_handler="services.plans.handlers.api.handler",
+    tables=(TableSpec(name="main", model=PlansItem),),
+    publishes=CONTRACTS,
+)

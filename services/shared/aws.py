@@ -1,0 +1,23 @@
+"""Cached AWS client factories. boto3 is imported on first use, never at import time of a handler.
+
+Endpoints come from the standard ``AWS_ENDPOINT_URL`` variables, so the same code talks to AWS or to the
+local host's moto server.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any
+
+
+@lru_cache(maxsize=None)
+def client(service_name: str) -> Any:
+    import boto3
+    from botocore.config import Config
+
+    config = Config(retries={"mode": "standard", "max_attempts": 3}, connect_timeout=2, read_timeout=5)
+    return boto3.session.Session().client(service_name, config=config)  # type: ignore[call-overload]
+
+
+def reset_clients() -> None:
+    client.cache_clear()

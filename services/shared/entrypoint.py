@@ -1,0 +1,41 @@
+"""Wraps every Lambda entry point: structured logs with the Lambda context, tracing on AWS, metrics flushed."""
+
+from __future__ import annotations
+
+import functools
+import os
+from collections.abc import Callable
+from typing import Any
+
+from services.shared import correlation
+from services.shared.observability import logger, metrics, tracer
+
+LambdaHandler = Callable[[dict[str, Any], Any], Any]
+
+
+def entrypoint(component: str) -> Callable[[LambdaHandler], LambdaHandler]:
+    """Decorate a handler. Powertools decorators are applied on the first call, so importing costs nothing."""
+
+    def decorate(fn: LambdaHandler) -> LambdaHandler:
+        decorated: LambdaHandler | None = None
+
+        @functools.wraps(fn)
+        def handler(event: dict[str, Any], context: Any) -> Any:
+            nonlocal decorated
+            if decorated is None:
+                wrapped = logger().inject_lambda_context(fn, clear_state=True)
+                if os.environ.get("AWS_LAMBDA_FUNCTION_NAME") and os.environ.get("_X_AMZN_TRACE_ID"):
+                    wrapped = tracer().capture_lambda_handler(wrapped)
+                decorated = wrapped
+            correlation.clear()
+            logger().append_keys(component=component)
+            try:
+                return decorated(event, context)
+            finally:
+                recorder = metrics()
+                if recorder.metric_set:
+                    recorder.flush_metrics()
+
+        return handler
+
+    return decorate

@@ -1,0 +1,18 @@
+"""What the signals service is made of; read by the CDK stack and the local host."""
+
+from __future__ import annotations
+
+from services.shared.contracts.signals import CONTRACTS
+from services.shared.manifest import ServiceManifest, TableSpec
+from services.signals import __version__
+from services.signals.dal.tables import SignalsItem
+
+MANIFEST = ServiceManifest(
+    name="signals",
+    version=__version__,
+    description="The regional referral index (verwijsindex): signals, matches, match follow-up and the signal guide.",
+    api_prefix="/signals",
+    api_handler="services.signals.handlers.api.handler",
+    tables=(TableSpec(name="main", model=SignalsItem),),
+    publishes=CONTRACTS,
+)

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from services.shared.contracts.notifications import CONTRACTS
-from services.shared.manifest import ServiceManifest, TableSpec
 from services.notifications import __version__
 from services.notifications.dal.tables import NotificationsItem
+from services.shared.contracts.notifications import CONTRACTS
+from services.shared.manifest import ServiceManifest, TableSpec
 
 MANIFEST = ServiceManifest(
     name="notifications",

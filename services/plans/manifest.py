@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from services.shared.contracts.plans import CONTRACTS
-from services.shared.manifest import ServiceManifest, TableSpec
 from services.plans import __version__
 from services.plans.dal.tables import PlansItem
+from services.shared.contracts.plans import CONTRACTS
+from services.shared.manifest import ServiceManifest, TableSpec
 
 MANIFEST = ServiceManifest(
     name="plans",

@@ -76,19 +76,22 @@ def _limit_body(app: APIGatewayRestResolver, next_middleware: NextMiddleware) ->
     size = len(base64.b64decode(body, validate=False)) if app.current_event.is_base64_encoded else len(body.encode())
     limit = get_settings().max_body_bytes
     if size > limit:
-        return _error(PayloadTooLarge(f"the request body is {size} bytes; at most {limit} are accepted",
-                                      details={"limit_bytes": limit}))
+        return _error(
+            PayloadTooLarge(
+                f"the request body is {size} bytes; at most {limit} are accepted", details={"limit_bytes": limit}
+            )
+        )
     return next_middleware(app)
 
 
 def _authenticate(app: APIGatewayRestResolver, next_middleware: NextMiddleware) -> Response:
     event = app.current_event
-    claims = (event.request_context.authorizer.raw_event or {}).get("claims") if event.request_context.authorizer else None
+    claims = (
+        (event.request_context.authorizer.raw_event or {}).get("claims") if event.request_context.authorizer else None
+    )
     identity = event.request_context.identity
     try:
-        principal = Principal.from_claims(
-            claims or {}, source_ip=identity.source_ip, application=identity.user_agent
-        )
+        principal = Principal.from_claims(claims or {}, source_ip=identity.source_ip, application=identity.user_agent)
     except Unauthenticated as error:
         return _error(error)
     if principal.region != get_settings().region:
@@ -109,8 +112,13 @@ def requires(*roles: Role) -> Middleware:
         principal = current_principal()
         if not principal.has_any(wanted):
             names = ", ".join(sorted(r.value for r in wanted))
-            return _error(Forbidden(f"this action needs the role {names}", code="role_required",
-                                    details={"required_roles": sorted(r.value for r in wanted)}))
+            return _error(
+                Forbidden(
+                    f"this action needs the role {names}",
+                    code="role_required",
+                    details={"required_roles": sorted(r.value for r in wanted)},
+                )
+            )
         return next_middleware(app)
 
     check.__name__ = f"requires_{'_'.join(sorted(r.value for r in wanted))}"
@@ -137,8 +145,10 @@ def create_app(*, service: str, version: str, description: str) -> APIGatewayRes
 
     @app.exception_handler(RequestValidationError)
     def _invalid_request(error: RequestValidationError) -> Response:
-        problems = [{"field": _field(e.get("loc", ())), "message": e.get("msg", ""), "type": e.get("type", "")}
-                    for e in error.errors()]
+        problems = [
+            {"field": _field(e.get("loc", ())), "message": e.get("msg", ""), "type": e.get("type", "")}
+            for e in error.errors()
+        ]
         if any(p["type"] == "json_invalid" for p in problems):
             return _error(BadRequest("the request body is not valid JSON", code="invalid_json"))
         summary = "; ".join(f"{p['field']}: {p['message']}" for p in problems[:5])
@@ -151,9 +161,15 @@ def create_app(*, service: str, version: str, description: str) -> APIGatewayRes
     @app.exception_handler(Exception)
     def _unexpected(error: Exception) -> Response:
         logger().exception("unhandled error")
-        return Response(status_code=500, content_type="application/json",
-                        body={"code": "internal_error", "message": "something went wrong on our side",
-                              "details": {"correlation_id": correlation.current()}})
+        return Response(
+            status_code=500,
+            content_type="application/json",
+            body={
+                "code": "internal_error",
+                "message": "something went wrong on our side",
+                "details": {"correlation_id": correlation.current()},
+            },
+        )
 
     return app
 

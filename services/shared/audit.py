@@ -200,8 +200,9 @@ def write(record: AuditRecord) -> None:
     try:
         entry.save(condition=AuditEntry.pk.does_not_exist())
     except PynamoDBException as error:
-        raise ServiceUnavailable("the audit log is unavailable; the action was not carried out",
-                                 code="audit_unavailable") from error
+        raise ServiceUnavailable(
+            "the audit log is unavailable; the action was not carried out", code="audit_unavailable"
+        ) from error
 
 
 def records_about(client: str) -> list[AuditRecord]:

@@ -6,11 +6,11 @@ local host's moto server.
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 from typing import Any
 
 
-@lru_cache(maxsize=None)
+@cache
 def client(service_name: str) -> Any:
     import boto3
     from botocore.config import Config

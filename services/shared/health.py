@@ -50,10 +50,13 @@ def register_health(app: APIGatewayRestResolver, manifest: ServiceManifest) -> N
         summary=f"Health of the {manifest.name} service",
         tags=[manifest.name],
         operation_id=f"{manifest.name}_health",
-        responses={200: {"description": "the service and its tables answer"},
-                   503: {"description": "a table does not answer"}},
+        responses={
+            200: {"description": "the service and its tables answer"},
+            503: {"description": "a table does not answer"},
+        },
     )
     def health() -> Response[HealthReport]:
         report = check_health(manifest)
-        return Response(status_code=200 if report.status == "ok" else 503, content_type="application/json",
-                        body=report.model_dump())
+        return Response(
+            status_code=200 if report.status == "ok" else 503, content_type="application/json", body=report.model_dump()
+        )

@@ -159,7 +159,11 @@ class ServiceManifest(_Frozen):
 
     @model_validator(mode="after")
     def _consistent(self) -> ServiceManifest:
-        for handler in [self.api_handler, *(s.handler for s in self.subscriptions), *(s.handler for s in self.schedules)]:
+        for handler in [
+            self.api_handler,
+            *(s.handler for s in self.subscriptions),
+            *(s.handler for s in self.schedules),
+        ]:
             if not (handler.startswith(f"services.{self.name}.") or handler == RELAY_HANDLER):
                 if not handler.startswith("tests."):
                     raise ValueError(f"{handler!r} is not inside services/{self.name}")
@@ -180,7 +184,9 @@ class ServiceManifest(_Frozen):
         """Every function of the service, named the same way on both hosts."""
         specs = [FunctionSpec(name=f"{self.name}-api", kind=FunctionKind.API, handler=self.api_handler)]
         specs += [
-            FunctionSpec(name=f"{self.name}-relay-{t.name}", kind=FunctionKind.RELAY, handler=RELAY_HANDLER, table=t.name)
+            FunctionSpec(
+                name=f"{self.name}-relay-{t.name}", kind=FunctionKind.RELAY, handler=RELAY_HANDLER, table=t.name
+            )
             for t in self.tables
             if t.stream
         ]

@@ -193,7 +193,9 @@ class RegionConfig(_Strict):
             raise ValueError(f"matchregie: unknown municipality {extra}")
         known_orgs = set(org_ids)
         if self.contact_247.out_of_hours_partner not in known_orgs:
-            raise ValueError(f"contact_247.out_of_hours_partner: unknown organisation {self.contact_247.out_of_hours_partner!r}")
+            raise ValueError(
+                f"contact_247.out_of_hours_partner: unknown organisation {self.contact_247.out_of_hours_partner!r}"
+            )
         for code, org_id in self.contact_247.own_organisation.items():
             if code not in codes:
                 raise ValueError(f"contact_247.own_organisation: unknown municipality {code!r}")

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from services.plans.manifest import MANIFEST
 from services.shared.api import create_app, lambda_handler
 from services.shared.health import register_health
-from services.plans.manifest import MANIFEST
 
 app = create_app(service=MANIFEST.name, version=MANIFEST.version, description=MANIFEST.description)
 register_health(app, MANIFEST)

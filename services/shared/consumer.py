@@ -1,0 +1,120 @@
+"""The consumer base: SQS batches of EventBridge events, routed by type, each handled at most once.
+
+::
+
+    router = EventRouter("notifications-deliver")
+
+    @router.on(MatchFound)
+    def deliver_match_notice(event: Event[MatchFound]) -> None: ...
+
+    handler = router.handler
+
+Records are processed with Powertools' ``BatchProcessor``: a failing record is reported in
+``batchItemFailures`` and comes back from the queue (after 5 receives it goes to the DLQ) while the
+others in its batch go on. Each routed call is wrapped in Powertools idempotency keyed on the event id,
+so a duplicate delivery has one effect.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from services.shared import correlation
+from services.shared.entrypoint import entrypoint
+from services.shared.events import Event, EventData
+from services.shared.observability import logger
+from services.shared.settings import get_settings
+
+E = TypeVar("E", bound=EventData)
+EventHandler = Callable[[Event[Any]], None]
+IDEMPOTENCY_HOURS = 24 * 7
+
+
+class UnroutableEvent(Exception):
+    """A message whose type this consumer does not handle: the subscription and the routes disagree."""
+
+
+@dataclass
+class _Route:
+    event_type: type[EventData]
+    handle: EventHandler
+    idempotent: EventHandler | None = None
+    config: Any = None
+
+
+class EventRouter:
+    def __init__(self, component: str) -> None:
+        self.component = component
+        self._routes: dict[tuple[str, str], _Route] = {}
+        self.handler = entrypoint(component)(self._handle_batch)
+
+    def on(self, event_type: type[E]) -> Callable[[Callable[[Event[E]], None]], Callable[[Event[E]], None]]:
+        """Register the handler of ``event_type``."""
+
+        def register(fn: Callable[[Event[E]], None]) -> Callable[[Event[E]], None]:
+            key = (event_type.source(), event_type.event_type)
+            if key in self._routes:
+                raise ValueError(f"{event_type.__name__} already has a handler in {self.component}")
+            self._routes[key] = _Route(event_type, fn)  # type: ignore[arg-type]
+            return fn
+
+        return register
+
+    @property
+    def event_types(self) -> list[type[EventData]]:
+        return [route.event_type for route in self._routes.values()]
+
+    # -- processing ---------------------------------------------------------------------------------
+    def _idempotent(self, route: _Route, context: Any) -> EventHandler:
+        if route.idempotent is None:
+            from aws_lambda_powertools.utilities.idempotency import (
+                DynamoDBPersistenceLayer,
+                IdempotencyConfig,
+                idempotent_function,
+            )
+
+            config = IdempotencyConfig(
+                event_key_jmespath="metadata.event_id",
+                raise_on_no_idempotency_key=True,
+                expires_after_seconds=IDEMPOTENCY_HOURS * 3600,
+            )
+            store = DynamoDBPersistenceLayer(table_name=get_settings().idempotency_table)
+            handle = route.handle
+
+            def run(event: Event[Any]) -> None:
+                handle(event)
+
+            run.__qualname__ = f"{self.component}.{route.event_type.event_type}"
+            route.idempotent = idempotent_function(
+                data_keyword_argument="event", config=config, persistence_store=store
+            )(run)
+            route.config = config
+        if context is not None:
+            route.config.register_lambda_context(context)
+        return route.idempotent
+
+    def _process(self, record: Any, context: Any) -> None:
+        body = json.loads(record.body)
+        key = (body.get("source", ""), body.get("detail-type", ""))
+        route = self._routes.get(key)
+        if route is None:
+            raise UnroutableEvent(f"{self.component} has no handler for {key}")
+        event = Event[route.event_type].model_validate(body["detail"])  # type: ignore[name-defined]
+        bound = correlation.bind(event.metadata.correlation_id)
+        logger().set_correlation_id(bound)
+        logger().info("handling event", extra={"event_type": key[1], "event_id": event.metadata.event_id})
+        self._idempotent(route, context)(event=event)
+
+    def _handle_batch(self, event: dict[str, Any], context: Any) -> dict[str, Any]:
+        from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
+
+        processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
+        return process_partial_response(
+            event=event,
+            record_handler=lambda record: self._process(record, context),
+            processor=processor,
+            context=context,
+        )

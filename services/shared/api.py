@@ -1,7 +1,7 @@
 """The API app factory: one Powertools REST resolver per service, with the house rules built in.
 
-- every request needs a valid principal (Cognito claims) before it reaches a route;
-- request bodies above the configured size are refused with 413;
+- every request needs a valid principal (Cognito claims) before it is routed or its body validated;
+- request bodies above the configured size are refused with 413 before they are parsed;
 - a correlation id (incoming ``x-correlation-id`` or the API Gateway request id) is bound to every log line
   and every event the request causes, and returned in the response;
 - one mapping from errors to ``{code, message, details}`` with the right status.
@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 import base64
+import json
 from collections.abc import Callable
 from contextvars import ContextVar
 from typing import Any
@@ -19,6 +20,7 @@ from aws_lambda_powertools.event_handler.exceptions import NotFoundError
 from aws_lambda_powertools.event_handler.middlewares import NextMiddleware
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
 from aws_lambda_powertools.event_handler.openapi.models import HTTPBearer
+from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEvent
 
 from services.shared import correlation
 from services.shared.entrypoint import LambdaHandler, entrypoint
@@ -59,49 +61,45 @@ def _field(loc: tuple[Any, ...] | list[Any]) -> str:
     return ".".join(str(part) for part in loc if part != "body" or len(loc) == 1) or "body"
 
 
-def _correlate(app: APIGatewayRestResolver, next_middleware: NextMiddleware) -> Response:
-    event = app.current_event
-    incoming = (event.headers or {}).get(CORRELATION_HEADER) or event.request_context.request_id
-    bound = correlation.bind(incoming)
-    logger().set_correlation_id(bound)
-    response = next_middleware(app)
-    response.headers[CORRELATION_HEADER] = bound
-    response.headers.setdefault("Cache-Control", "no-store")
-    response.headers.setdefault("X-Content-Type-Options", "nosniff")
-    return response
+def _proxy_response(error: DomainError, correlation_id: str) -> dict[str, Any]:
+    return {
+        "statusCode": error.status,
+        "multiValueHeaders": {"Content-Type": ["application/json"], **_house_headers(correlation_id)},
+        "body": json.dumps(error.to_body()),
+        "isBase64Encoded": False,
+    }
 
 
-def _limit_body(app: APIGatewayRestResolver, next_middleware: NextMiddleware) -> Response:
-    body = app.current_event.body or ""
-    size = len(base64.b64decode(body, validate=False)) if app.current_event.is_base64_encoded else len(body.encode())
-    limit = get_settings().max_body_bytes
-    if size > limit:
-        return _error(
-            PayloadTooLarge(
-                f"the request body is {size} bytes; at most {limit} are accepted", details={"limit_bytes": limit}
-            )
-        )
-    return next_middleware(app)
+def _house_headers(correlation_id: str) -> dict[str, list[str]]:
+    return {CORRELATION_HEADER: [correlation_id], "Cache-Control": ["no-store"], "X-Content-Type-Options": ["nosniff"]}
 
 
-def _authenticate(app: APIGatewayRestResolver, next_middleware: NextMiddleware) -> Response:
-    event = app.current_event
-    claims = (
-        (event.request_context.authorizer.raw_event or {}).get("claims") if event.request_context.authorizer else None
-    )
+def _body_size(event: APIGatewayProxyEvent) -> int:
+    body = event.body or ""
+    if event.is_base64_encoded:
+        return len(base64.b64decode(body, validate=False))
+    return len(body.encode())
+
+
+def _principal_of(event: APIGatewayProxyEvent) -> Principal:
+    authorizer = event.request_context.authorizer
+    claims = (authorizer.raw_event or {}).get("claims") if authorizer else None
     identity = event.request_context.identity
-    try:
-        principal = Principal.from_claims(claims or {}, source_ip=identity.source_ip, application=identity.user_agent)
-    except Unauthenticated as error:
-        return _error(error)
+    principal = Principal.from_claims(claims or {}, source_ip=identity.source_ip, application=identity.user_agent)
     if principal.region != get_settings().region:
-        return _error(Unauthenticated("the token was not issued for this region"))
-    token = _principal.set(principal)
-    try:
-        logger().append_keys(user_id=principal.user_id)
-        return next_middleware(app)
-    finally:
-        _principal.reset(token)
+        raise Unauthenticated("the token was not issued for this region")
+    return principal
+
+
+def _admit(event: APIGatewayProxyEvent) -> Principal:
+    """The checks every request passes before routing (and before Powertools validates the body)."""
+    limit = get_settings().max_body_bytes
+    size = _body_size(event)
+    if size > limit:
+        raise PayloadTooLarge(
+            f"the request body is {size} bytes; at most {limit} are accepted", details={"limit_bytes": limit}
+        )
+    return _principal_of(event)
 
 
 def requires(*roles: Role) -> Middleware:
@@ -135,7 +133,6 @@ def create_app(*, service: str, version: str, description: str) -> APIGatewayRes
         security_schemes=SECURITY_SCHEMES,  # type: ignore[arg-type]
         security=[{"cognito": []}],
     )
-    app.use(middlewares=[_correlate, _limit_body, _authenticate])
 
     @app.exception_handler(DomainError)
     def _domain_error(error: DomainError) -> Response:
@@ -175,10 +172,32 @@ def create_app(*, service: str, version: str, description: str) -> APIGatewayRes
 
 
 def lambda_handler(app: APIGatewayRestResolver, component: str) -> LambdaHandler:
-    """The Lambda entry point for a service's API function."""
+    """The Lambda entry point of a service's API function.
+
+    Correlation, the body limit and authentication happen here, before routing, so a request without a
+    valid principal never reaches a route, nor even the validation of its body.
+    """
 
     @entrypoint(component)
     def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
-        return app.resolve(event, context)
+        proxy = APIGatewayProxyEvent(event)
+        headers = {k.lower(): v for k, v in (proxy.headers or {}).items()}
+        correlation_id = correlation.bind(headers.get(CORRELATION_HEADER) or proxy.request_context.request_id)
+        logger().set_correlation_id(correlation_id)
+        try:
+            principal = _admit(proxy)
+        except DomainError as error:
+            logger().info("request refused before routing", extra={"status": error.status, "code": error.code})
+            return _proxy_response(error, correlation_id)
+        logger().append_keys(user_id=principal.user_id)
+        token = _principal.set(principal)
+        try:
+            response = app.resolve(event, context)
+        finally:
+            _principal.reset(token)
+        response_headers = response.setdefault("multiValueHeaders", {})
+        for name, values in _house_headers(correlation_id).items():
+            response_headers.setdefault(name, values)
+        return response
 
     return handler

@@ -72,6 +72,9 @@ def region(monkeypatch: pytest.MonkeyPatch) -> Iterator[Region]:
         "AWS_SECRET_ACCESS_KEY": "testing",
         "AWS_DEFAULT_REGION": AWS_REGION,
         "AWS_REGION": AWS_REGION,
+        # botocore routes DynamoDB Streams calls to account-based hosts (<account>.streams-ddb...) that
+        # mock_aws does not intercept; on AWS and on the local host (AWS_ENDPOINT_URL) this does not matter.
+        "AWS_ACCOUNT_ID_ENDPOINT_MODE": "disabled",
     }.items():
         monkeypatch.setenv(key, value)
     monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)

@@ -7,12 +7,15 @@ instance of :class:`LazyTableMeta`, whose ``table_name`` is looked up in the set
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pynamodb.attributes import TTLAttribute, UnicodeAttribute
 from pynamodb.models import Model
 
-from services.shared.settings import Settings, get_settings
+from services.shared.settings import get_settings
+
+if TYPE_CHECKING:
+    from services.shared.settings_model import Settings
 
 
 class LazyTableMeta(type):

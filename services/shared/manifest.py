@@ -1,49 +1,65 @@
 """What a service is made of, declared once and read by both hosts (the CDK stack and the local host).
 
 A manifest names handlers by dotted path (``services.signals.handlers.api.handler``) so that reading it
-imports no handler code.
+imports no handler code. The types are frozen dataclasses checked on construction rather than pydantic
+models: every API function imports its manifest, and building pydantic schemas would cost each cold
+start ~30 ms (see bench/cold_import.py).
 """
 
 from __future__ import annotations
 
+import importlib
 import re
+from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from pynamodb.models import Model
 
 from services.shared.events import EventData, pattern_for
 
 _HANDLER = re.compile(r"^[a-z_][a-z0-9_]*(\.[a-z_][a-z0-9_]*)+$")
 _NAME = re.compile(r"^[a-z][a-z0-9-]{1,30}$")
+_SERVICE = re.compile(r"^[a-z][a-z0-9]{1,20}$")
+_PREFIX = re.compile(r"^/[a-z][a-z0-9-]*$")
 
 RELAY_HANDLER = "services.shared.relay.handler"
+SERVICES = ("signals", "plans", "video", "notifications")
 
 
-class _Frozen(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, arbitrary_types_allowed=True)
+class ManifestError(ValueError):
+    """A manifest that cannot be deployed as written."""
 
 
-def _check_handler(value: str) -> str:
-    if not _HANDLER.match(value):
-        raise ValueError(f"handler {value!r} is not a dotted path like 'services.x.handlers.api.handler'")
-    return value
+def _require(condition: bool, message: str) -> None:
+    if not condition:
+        raise ManifestError(message)
 
 
-class KeyAttribute(_Frozen):
+def _check_name(value: str, what: str) -> None:
+    _require(bool(_NAME.match(value)), f"{what} {value!r} must be lower-case letters, digits and dashes")
+
+
+def _check_handler(value: str) -> None:
+    _require(bool(_HANDLER.match(value)), f"handler {value!r} is not a dotted path like 'services.x.handlers.api.handler'")
+
+
+@dataclass(frozen=True)
+class KeyAttribute:
     name: str
     type: Literal["S", "N", "B"]
 
 
-class GlobalIndex(_Frozen):
+@dataclass(frozen=True)
+class GlobalIndex:
     name: str
     partition_key: KeyAttribute
     sort_key: KeyAttribute | None = None
     projection: Literal["ALL", "KEYS_ONLY"] = "ALL"
 
 
-class TableDefinition(_Frozen):
+@dataclass(frozen=True)
+class TableDefinition:
     """A table as both hosts create it: keys, global indexes, TTL attribute, stream."""
 
     name: str
@@ -54,12 +70,17 @@ class TableDefinition(_Frozen):
     stream: bool = True
 
 
-class TableSpec(_Frozen):
-    """One of a service's tables, described by its pynamodb base model."""
+@dataclass(frozen=True)
+class TableSpec:
+    """One of a service's tables, described by its pynamodb base model (settings key '<service>.<name>')."""
 
-    name: str = Field(pattern=_NAME.pattern, description="logical name; settings key '<service>.<name>'")
+    name: str
     model: type[Model]
-    stream: bool = Field(default=True, description="feeds the outbox relay")
+    stream: bool = True  # feeds the outbox relay
+
+    def __post_init__(self) -> None:
+        _check_name(self.name, "table name")
+        _require(isinstance(self.model, type) and issubclass(self.model, Model), f"{self.model!r} is not a pynamodb model")
 
     def definition(self) -> TableDefinition:
         schema = self.model._get_schema()
@@ -70,22 +91,23 @@ class TableSpec(_Frozen):
             return KeyAttribute(name=names[0], type=types[names[0]]) if names else None  # type: ignore[arg-type]
 
         partition = key(schema["key_schema"], "HASH")
-        assert partition is not None, f"{self.model.__name__} has no hash key"
-        indexes = tuple(
-            GlobalIndex(
+        _require(partition is not None, f"{self.model.__name__} has no hash key")
+        indexes = []
+        for index in schema["global_secondary_indexes"]:
+            index_partition = key(index["key_schema"], "HASH")
+            assert index_partition is not None
+            indexes.append(GlobalIndex(
                 name=index["index_name"],
-                partition_key=key(index["key_schema"], "HASH"),  # type: ignore[arg-type]
+                partition_key=index_partition,
                 sort_key=key(index["key_schema"], "RANGE"),
                 projection=index.get("projection", {}).get("ProjectionType", "ALL"),
-            )
-            for index in schema["global_secondary_indexes"]
-        )
+            ))
         ttl = self.model._ttl_attribute()
         return TableDefinition(
             name=self.name,
-            partition_key=partition,
+            partition_key=partition,  # type: ignore[arg-type]
             sort_key=key(schema["key_schema"], "RANGE"),
-            global_indexes=indexes,
+            global_indexes=tuple(indexes),
             ttl_attribute=ttl.attr_name if ttl is not None else None,
             stream=self.stream,
         )
@@ -96,36 +118,39 @@ class EventBusName(StrEnum):
     DEFAULT = "default"  # the account's default bus: AWS service events (e.g. Chime SDK meetings)
 
 
-class Subscription(_Frozen):
+@dataclass(frozen=True)
+class Subscription:
     """A rule on a bus -> its own SQS queue (+DLQ) -> a consumer function."""
 
-    name: str = Field(pattern=_NAME.pattern)
+    name: str
     handler: str
     events: tuple[type[EventData], ...] = ()
-    pattern: dict[str, Any] | None = Field(default=None, description="for events not of our own contracts")
+    pattern: dict[str, Any] | None = None  # for events not of our own contracts
     bus: EventBusName = EventBusName.REGION
-    batch_size: int = Field(default=10, ge=1, le=10)
+    batch_size: int = 10
 
-    _handler = field_validator("handler")(_check_handler)
-
-    @model_validator(mode="after")
-    def _one_kind_of_pattern(self) -> Subscription:
-        if bool(self.events) == bool(self.pattern):
-            raise ValueError("a subscription names either event types or a raw pattern")
-        return self
+    def __post_init__(self) -> None:
+        _check_name(self.name, "subscription name")
+        _check_handler(self.handler)
+        _require(bool(self.events) != bool(self.pattern), "a subscription names either event types or a raw pattern")
+        _require(1 <= self.batch_size <= 10, "batch_size must be between 1 and 10")
 
     def event_pattern(self) -> dict[str, Any]:
         return pattern_for(*self.events) if self.events else dict(self.pattern or {})
 
 
-class Schedule(_Frozen):
+@dataclass(frozen=True)
+class Schedule:
     """A schedule rule that runs a sweeper function every ``rate_minutes``."""
 
-    name: str = Field(pattern=_NAME.pattern)
+    name: str
     handler: str
-    rate_minutes: int = Field(ge=1, le=1440)
+    rate_minutes: int
 
-    _handler = field_validator("handler")(_check_handler)
+    def __post_init__(self) -> None:
+        _check_name(self.name, "schedule name")
+        _check_handler(self.handler)
+        _require(1 <= self.rate_minutes <= 1440, "rate_minutes must be between 1 and 1440")
 
 
 class FunctionKind(StrEnum):
@@ -135,45 +160,43 @@ class FunctionKind(StrEnum):
     SWEEPER = "sweeper"
 
 
-class FunctionSpec(_Frozen):
+@dataclass(frozen=True)
+class FunctionSpec:
     name: str
     kind: FunctionKind
     handler: str
-    table: str | None = Field(default=None, description="the table whose stream feeds a relay")
+    table: str | None = None  # the table whose stream feeds a relay
     subscription: Subscription | None = None
     schedule: Schedule | None = None
 
 
-class ServiceManifest(_Frozen):
-    name: str = Field(pattern=r"^[a-z][a-z0-9]{1,20}$")
+@dataclass(frozen=True)
+class ServiceManifest:
+    name: str
     version: str
     description: str
-    api_prefix: str = Field(pattern=r"^/[a-z][a-z0-9-]*$")
+    api_prefix: str
     api_handler: str
     tables: tuple[TableSpec, ...]
     subscriptions: tuple[Subscription, ...] = ()
     schedules: tuple[Schedule, ...] = ()
-    publishes: tuple[type[EventData], ...] = ()
+    publishes: tuple[type[EventData], ...] = field(default=())
 
-    _handler = field_validator("api_handler")(_check_handler)
-
-    @model_validator(mode="after")
-    def _consistent(self) -> ServiceManifest:
-        for handler in [
-            self.api_handler,
-            *(s.handler for s in self.subscriptions),
-            *(s.handler for s in self.schedules),
-        ]:
-            if not (handler.startswith(f"services.{self.name}.") or handler == RELAY_HANDLER):
-                if not handler.startswith("tests."):
-                    raise ValueError(f"{handler!r} is not inside services/{self.name}")
+    def __post_init__(self) -> None:
+        _require(bool(_SERVICE.match(self.name)), f"service name {self.name!r} must be short lower-case letters")
+        _require(bool(_PREFIX.match(self.api_prefix)), f"api_prefix {self.api_prefix!r} must look like '/signals'")
+        _require(bool(self.tables), "a service owns at least one table")
+        handlers = [self.api_handler, *(s.handler for s in self.subscriptions), *(s.handler for s in self.schedules)]
+        for handler in handlers:
+            _check_handler(handler)
+            inside = handler.startswith((f"services.{self.name}.", "tests."))
+            _require(inside, f"{handler!r} is not inside services/{self.name}")
         for event in self.publishes:
-            if event.producer != self.name:
-                raise ValueError(f"{event.__name__} is produced by {event.producer!r}, not {self.name!r}")
+            _require(event.producer == self.name, f"{event.__name__} is produced by {event.producer!r}, not {self.name!r}")
         names = [s.name for s in self.subscriptions] + [s.name for s in self.schedules]
-        if len(set(names)) != len(names):
-            raise ValueError("subscription and schedule names must be unique within a service")
-        return self
+        _require(len(set(names)) == len(names), "subscription and schedule names must be unique within a service")
+        table_names = [t.name for t in self.tables]
+        _require(len(set(table_names)) == len(table_names), "table names must be unique within a service")
 
     @property
     def package(self) -> str:
@@ -184,9 +207,7 @@ class ServiceManifest(_Frozen):
         """Every function of the service, named the same way on both hosts."""
         specs = [FunctionSpec(name=f"{self.name}-api", kind=FunctionKind.API, handler=self.api_handler)]
         specs += [
-            FunctionSpec(
-                name=f"{self.name}-relay-{t.name}", kind=FunctionKind.RELAY, handler=RELAY_HANDLER, table=t.name
-            )
+            FunctionSpec(name=f"{self.name}-relay-{t.name}", kind=FunctionKind.RELAY, handler=RELAY_HANDLER, table=t.name)
             for t in self.tables
             if t.stream
         ]
@@ -201,12 +222,7 @@ class ServiceManifest(_Frozen):
         return specs
 
 
-SERVICES = ("signals", "plans", "video", "notifications")
-
-
 def load_manifests(extra: tuple[str, ...] = ()) -> list[ServiceManifest]:
     """The manifests of the four services, plus any named by dotted module path (the test probe)."""
-    import importlib
-
     modules = [f"services.{name}.manifest" for name in SERVICES] + list(extra)
     return [importlib.import_module(m).MANIFEST for m in modules]

@@ -12,9 +12,11 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from services.shared.api import SECURITY_SCHEMES
 from services.shared.manifest import ServiceManifest, load_manifests
 
+SECURITY_SCHEMES: dict[str, Any] = {
+    "cognito": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT", "description": "Cognito ID token"}
+}
 ERROR_SCHEMA: dict[str, Any] = {
     "type": "object",
     "title": "Error",
@@ -75,9 +77,7 @@ def merged_schema(manifests: list[ServiceManifest] | None = None, *, server_url:
         "paths": dict(sorted(paths.items())),
         "components": {
             "schemas": dict(sorted(schemas.items())),
-            "securitySchemes": {
-                k: v.model_dump(mode="json", by_alias=True, exclude_none=True) for k, v in SECURITY_SCHEMES.items()
-            },
+            "securitySchemes": SECURITY_SCHEMES,
         },
         "security": [{"cognito": []}],
     }

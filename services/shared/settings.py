@@ -1,51 +1,27 @@
-"""Environment settings of a function, read once on first use (never at import)."""
+"""Environment settings of a function, read once on first use (never at import).
+
+The model lives in ``settings_model.py`` and is imported here lazily: pydantic-settings costs a cold
+start ~10 ms that a function should pay only when it first needs a setting.
+"""
 
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
-from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
-
-
-class Settings(BaseSettings):
-    """What a function learns from its environment.
-
-    The same names are set by the CDK stack (per function, only what it needs) and by the local host
-    (once for the whole process). Table names are keyed ``<service>.<table>`` so one process can host
-    every service.
-    """
-
-    model_config = SettingsConfigDict(env_prefix="JK_", frozen=True, extra="ignore")
-
-    region: str = Field(description="Jeugdketen region name, e.g. 'groningen'")
-    stage: str = "prod"
-    tables: dict[str, str] = Field(default_factory=dict, description="'<service>.<table>' -> table name")
-    audit_table: str = ""
-    idempotency_table: str = ""
-    event_bus: str = ""
-    hmac_key_id: str = ""
-    data_key_id: str = ""
-    config_parameter: str = ""
-    max_body_bytes: int = 64 * 1024
-    outbox_ttl_hours: int = 48
-    local: bool = Field(default=False, description="True only on the local host")
-
-    def table_name(self, service: str, table: str) -> str:
-        key = f"{service}.{table}"
-        try:
-            return self.tables[key]
-        except KeyError:
-            raise LookupError(f"no table configured for {key!r} (JK_TABLES)") from None
+if TYPE_CHECKING:
+    from services.shared.settings_model import Settings
 
 
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
+    from services.shared.settings_model import Settings
+
     return Settings()  # type: ignore[call-arg]  # filled from the environment
 
 
 def reset_settings() -> None:
-    """For tests and the local host: forget the cached settings (and everything bound to them)."""
+    """For tests and the local host: forget the cached settings (and the clients made with them)."""
     get_settings.cache_clear()
     from services.shared import aws
 

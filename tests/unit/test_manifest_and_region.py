@@ -9,7 +9,15 @@ import yaml
 from pydantic import ValidationError
 
 from services.shared.events import EventData
-from services.shared.manifest import FunctionKind, Schedule, ServiceManifest, Subscription, TableSpec, load_manifests
+from services.shared.manifest import (
+    FunctionKind,
+    ManifestError,
+    Schedule,
+    ServiceManifest,
+    Subscription,
+    TableSpec,
+    load_manifests,
+)
 from services.shared.platform import AUDIT_TABLE
 from services.shared.region import RegionConfig
 from services.signals.dal.tables import SignalsItem
@@ -60,12 +68,12 @@ def base_manifest(**overrides: Any) -> dict[str, Any]:
 
 
 def test_a_service_cannot_publish_another_services_events() -> None:
-    with pytest.raises(ValidationError, match="produced by 'plans'"):
+    with pytest.raises(ManifestError, match="produced by 'plans'"):
         ServiceManifest(**base_manifest(publishes=(PlanStarted,)))
 
 
 def test_handlers_must_live_inside_the_service() -> None:
-    with pytest.raises(ValidationError, match="not inside services/signals"):
+    with pytest.raises(ManifestError, match="not inside services/signals"):
         ServiceManifest(**base_manifest(api_handler="services.plans.handlers.api.handler"))
 
 
@@ -84,7 +92,7 @@ def test_subscription_and_schedule_become_functions() -> None:
 
 
 def test_subscription_needs_exactly_one_kind_of_pattern() -> None:
-    with pytest.raises(ValidationError):
+    with pytest.raises(ManifestError, match="either event types or a raw pattern"):
         Subscription(name="x-y", handler="services.video.handlers.x.handler")
 
 

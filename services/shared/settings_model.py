@@ -1,0 +1,37 @@
+"""The ``Settings`` model. Kept apart from ``settings.py`` so pydantic-settings is imported on first use only."""
+
+from __future__ import annotations
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """What a function learns from its environment.
+
+    The same names are set by the CDK stack (per function, only what it needs) and by the local host
+    (once for the whole process). Table names are keyed ``<service>.<table>`` so one process can host
+    every service.
+    """
+
+    model_config = SettingsConfigDict(env_prefix="JK_", frozen=True, extra="ignore")
+
+    region: str = Field(description="Jeugdketen region name, e.g. 'groningen'")
+    stage: str = "prod"
+    tables: dict[str, str] = Field(default_factory=dict, description="'<service>.<table>' -> table name")
+    audit_table: str = ""
+    idempotency_table: str = ""
+    event_bus: str = ""
+    hmac_key_id: str = ""
+    data_key_id: str = ""
+    config_parameter: str = ""
+    max_body_bytes: int = 64 * 1024
+    outbox_ttl_hours: int = 48
+    local: bool = Field(default=False, description="True only on the local host")
+
+    def table_name(self, service: str, table: str) -> str:
+        key = f"{service}.{table}"
+        try:
+            return self.tables[key]
+        except KeyError:
+            raise LookupError(f"no table configured for {key!r} (JK_TABLES)") from None

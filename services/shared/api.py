@@ -42,7 +42,6 @@ Middleware = Callable[[APIGatewayRestResolver, NextMiddleware], Response]
 _principal: ContextVar[Principal | None] = ContextVar("principal", default=None)
 
 
-
 def current_principal() -> Principal:
     """The caller of the request being handled. Only reachable after authentication succeeded."""
     principal = _principal.get()

@@ -90,7 +90,7 @@ class AuditRecord(BaseModel):
             user_id=actor.user_id,
             responsible_user_id=responsible_user_id or actor.user_id,
             organization=actor.organization,
-            roles=frozenset(r.value for r in actor.roles) or ({"system"} if actor.system else frozenset()),
+            roles=frozenset(r.value for r in actor.roles) or frozenset({"system"} if actor.system else ()),
             source_ip=actor.source_ip,
             application=actor.application,
             objects=objects,
@@ -131,7 +131,7 @@ class AuditEntry(Model):
     roles = UnicodeSetAttribute(null=True)
     source_ip = UnicodeAttribute(null=True)
     application = UnicodeAttribute(null=True)
-    objects = ListAttribute(of=UnicodeAttribute, null=True)  # type: ignore[var-annotated]
+    objects = ListAttribute(of=UnicodeAttribute, null=True)
     basis = UnicodeAttribute()
     break_glass = BooleanAttribute()
     outcome = UnicodeAttribute()
@@ -179,7 +179,7 @@ class AuditEntry(Model):
             roles=frozenset(self.roles or ()),
             source_ip=self.source_ip,
             application=self.application,
-            objects=tuple(self.objects or ()),
+            objects=tuple(str(o) for o in self.objects or ()),
             basis=self.basis,
             break_glass=self.break_glass,
             outcome=AuditOutcome(self.outcome),

@@ -16,7 +16,7 @@ def client(service_name: str) -> Any:
     from botocore.config import Config
 
     config = Config(retries={"mode": "standard", "max_attempts": 3}, connect_timeout=2, read_timeout=5)
-    return boto3.session.Session().client(service_name, config=config)  # type: ignore[call-overload]
+    return boto3.session.Session().client(service_name, config=config)
 
 
 def reset_clients() -> None:

@@ -58,7 +58,7 @@ class EventRouter:
             key = (event_type.source(), event_type.event_type)
             if key in self._routes:
                 raise ValueError(f"{event_type.__name__} already has a handler in {self.component}")
-            self._routes[key] = _Route(event_type, fn)  # type: ignore[arg-type]
+            self._routes[key] = _Route(event_type, fn)
             return fn
 
         return register
@@ -102,17 +102,17 @@ class EventRouter:
         route = self._routes.get(key)
         if route is None:
             raise UnroutableEvent(f"{self.component} has no handler for {key}")
-        event = Event[route.event_type].model_validate(body["detail"])  # type: ignore[name-defined]
+        event = Event[route.event_type].model_validate(body["detail"])  # type: ignore[name-defined,unused-ignore]
         bound = correlation.bind(event.metadata.correlation_id)
         logger().set_correlation_id(bound)
         logger().info("handling event", extra={"event_type": key[1], "event_id": event.metadata.event_id})
-        self._idempotent(route, context)(event=event)
+        self._idempotent(route, context)(event=event)  # type: ignore[call-arg]
 
     def _handle_batch(self, event: dict[str, Any], context: Any) -> dict[str, Any]:
         from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
 
         processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
-        return process_partial_response(
+        return process_partial_response(  # type: ignore[return-value]
             event=event,
             record_handler=lambda record: self._process(record, context),
             processor=processor,

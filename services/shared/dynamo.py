@@ -28,7 +28,7 @@ class LazyTableMeta(type):
         return cls.resolve_table_name(get_settings())
 
 
-def service_table_meta(service: str, table: str = "main") -> type:
+def service_table_meta(service: str, table: str = "main") -> Any:
     """``Meta`` for a service's own table, named ``<service>.<table>`` in the settings."""
     return LazyTableMeta(
         "Meta",
@@ -41,7 +41,7 @@ def service_table_meta(service: str, table: str = "main") -> type:
     )
 
 
-def kernel_table_meta(resolve: Callable[[Settings], str]) -> type:
+def kernel_table_meta(resolve: Callable[[Settings], str]) -> Any:
     """``Meta`` for a region-wide kernel table (audit, idempotency)."""
     return LazyTableMeta("Meta", (), {"resolve_table_name": staticmethod(resolve)})
 

@@ -57,6 +57,4 @@ def register_health(app: APIGatewayRestResolver, manifest: ServiceManifest) -> N
     )
     def health() -> Response[HealthReport]:
         report = check_health(manifest)
-        return Response(
-            status_code=200 if report.status == "ok" else 503, content_type="application/json", body=report.model_dump()
-        )
+        return Response(status_code=200 if report.status == "ok" else 503, content_type="application/json", body=report)

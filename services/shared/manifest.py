@@ -41,7 +41,9 @@ def _check_name(value: str, what: str) -> None:
 
 
 def _check_handler(value: str) -> None:
-    _require(bool(_HANDLER.match(value)), f"handler {value!r} is not a dotted path like 'services.x.handlers.api.handler'")
+    _require(
+        bool(_HANDLER.match(value)), f"handler {value!r} is not a dotted path like 'services.x.handlers.api.handler'"
+    )
 
 
 @dataclass(frozen=True)
@@ -80,13 +82,15 @@ class TableSpec:
 
     def __post_init__(self) -> None:
         _check_name(self.name, "table name")
-        _require(isinstance(self.model, type) and issubclass(self.model, Model), f"{self.model!r} is not a pynamodb model")
+        _require(
+            isinstance(self.model, type) and issubclass(self.model, Model), f"{self.model!r} is not a pynamodb model"
+        )
 
     def definition(self) -> TableDefinition:
         schema = self.model._get_schema()
         types = {a["AttributeName"]: a["AttributeType"] for a in schema["attribute_definitions"]}
 
-        def key(key_schema: list[dict[str, str]], kind: str) -> KeyAttribute | None:
+        def key(key_schema: Any, kind: str) -> KeyAttribute | None:
             names = [k["AttributeName"] for k in key_schema if k["KeyType"] == kind]
             return KeyAttribute(name=names[0], type=types[names[0]]) if names else None  # type: ignore[arg-type]
 
@@ -96,12 +100,14 @@ class TableSpec:
         for index in schema["global_secondary_indexes"]:
             index_partition = key(index["key_schema"], "HASH")
             assert index_partition is not None
-            indexes.append(GlobalIndex(
-                name=index["index_name"],
-                partition_key=index_partition,
-                sort_key=key(index["key_schema"], "RANGE"),
-                projection=index.get("projection", {}).get("ProjectionType", "ALL"),
-            ))
+            indexes.append(
+                GlobalIndex(
+                    name=index["index_name"],
+                    partition_key=index_partition,
+                    sort_key=key(index["key_schema"], "RANGE"),
+                    projection=index.get("projection", {}).get("ProjectionType", "ALL"),  # type: ignore[arg-type]
+                )
+            )
         ttl = self.model._ttl_attribute()
         return TableDefinition(
             name=self.name,
@@ -192,7 +198,9 @@ class ServiceManifest:
             inside = handler.startswith((f"services.{self.name}.", "tests."))
             _require(inside, f"{handler!r} is not inside services/{self.name}")
         for event in self.publishes:
-            _require(event.producer == self.name, f"{event.__name__} is produced by {event.producer!r}, not {self.name!r}")
+            _require(
+                event.producer == self.name, f"{event.__name__} is produced by {event.producer!r}, not {self.name!r}"
+            )
         names = [s.name for s in self.subscriptions] + [s.name for s in self.schedules]
         _require(len(set(names)) == len(names), "subscription and schedule names must be unique within a service")
         table_names = [t.name for t in self.tables]
@@ -207,7 +215,9 @@ class ServiceManifest:
         """Every function of the service, named the same way on both hosts."""
         specs = [FunctionSpec(name=f"{self.name}-api", kind=FunctionKind.API, handler=self.api_handler)]
         specs += [
-            FunctionSpec(name=f"{self.name}-relay-{t.name}", kind=FunctionKind.RELAY, handler=RELAY_HANDLER, table=t.name)
+            FunctionSpec(
+                name=f"{self.name}-relay-{t.name}", kind=FunctionKind.RELAY, handler=RELAY_HANDLER, table=t.name
+            )
             for t in self.tables
             if t.stream
         ]

@@ -123,8 +123,9 @@ class UnitOfWork:
                         tx.delete(w.item, condition=w.condition)
                     else:
                         model = type(w.item)
-                        hash_key = getattr(w.item, model._hash_keyname)  # type: ignore[attr-defined]
-                        range_key = getattr(w.item, model._range_keyname) if model._range_keyname else None  # type: ignore[attr-defined]
+                        hash_key = getattr(w.item, str(model._hash_keyname))
+                        range_name = model._range_keyname
+                        range_key = getattr(w.item, range_name) if range_name else None
                         tx.condition_check(model, hash_key, range_key, condition=w.condition)
         except TransactWriteError as error:
             reasons = error.cancellation_reasons or []

@@ -81,7 +81,10 @@ def _opt(value: Any) -> str | None:
 
 
 def parse_groups(raw: Any) -> frozenset[Role]:
-    """``cognito:groups`` as a list (JWT), ``"a,b"`` or ``"[a b]"`` (REST authorizer strings); unknown groups ignored."""
+    """``cognito:groups`` as a list (JWT), or ``"a,b"`` / ``"[a b]"`` (REST authorizer strings).
+
+    Groups that are not roles are ignored.
+    """
     if raw is None:
         return frozenset()
     if isinstance(raw, str):

@@ -86,4 +86,6 @@ def test_adding_an_optional_field_is_compatible() -> None:
 
 
 def test_adding_a_required_field_breaks_consumers() -> None:
-    assert breaking_changes(data(MatchSeen), data(MatchSeenWithRequiredExtra)) == ["field 'municipality' became required"]
+    assert breaking_changes(data(MatchSeen), data(MatchSeenWithRequiredExtra)) == [
+        "field 'municipality' became required"
+    ]

@@ -47,7 +47,9 @@ def create_table(client: Any, name: str, definition: TableDefinition) -> None:
         if index.sort_key:
             schema.append({"AttributeName": index.sort_key.name, "KeyType": "RANGE"})
             attributes[index.sort_key.name] = index.sort_key.type
-        indexes.append({"IndexName": index.name, "KeySchema": schema, "Projection": {"ProjectionType": index.projection}})
+        indexes.append(
+            {"IndexName": index.name, "KeySchema": schema, "Projection": {"ProjectionType": index.projection}}
+        )
     kwargs: dict[str, Any] = {
         "TableName": name,
         "KeySchema": keys,
@@ -114,8 +116,9 @@ def region(monkeypatch: pytest.MonkeyPatch) -> Iterator[Region]:
             monkeypatch.setenv(key, value)
         reset_settings()
         reset_region_config()
-        yield Region(config=config, tables=tables, bus_name=bus.rsplit("/", 1)[-1], hmac_key_id=hmac_key,
-                     data_key_id=data_key)
+        yield Region(
+            config=config, tables=tables, bus_name=bus.rsplit("/", 1)[-1], hmac_key_id=hmac_key, data_key_id=data_key
+        )
     reset_settings()
     reset_region_config()
 
@@ -136,8 +139,15 @@ def claims(**overrides: str) -> dict[str, str]:
     return base
 
 
-def api_event(method: str, path: str, *, body: Any = None, claims_: dict[str, str] | None = None,
-              headers: dict[str, str] | None = None, raw_body: str | None = None) -> dict[str, Any]:
+def api_event(
+    method: str,
+    path: str,
+    *,
+    body: Any = None,
+    claims_: dict[str, str] | None = None,
+    headers: dict[str, str] | None = None,
+    raw_body: str | None = None,
+) -> dict[str, Any]:
     """A REST API proxy event as API Gateway sends it for ``/<prefix>/{proxy+}``."""
     prefix, _, rest = path.lstrip("/").partition("/")
     payload = raw_body if raw_body is not None else (json.dumps(body) if body is not None else None)

@@ -57,7 +57,11 @@ def test_health_reports_version_and_table(region: Region) -> None:
     response = signals_api(api_event("GET", "/signals/health", claims_=claims()), LambdaContext())
     assert response["statusCode"] == 200
     assert json.loads(response["body"]) == {
-        "service": "signals", "version": "0.1.0", "region": "groningen", "status": "ok", "tables": {"main": "ok"},
+        "service": "signals",
+        "version": "0.1.0",
+        "region": "groningen",
+        "status": "ok",
+        "tables": {"main": "ok"},
     }
 
 
@@ -77,14 +81,16 @@ def test_request_without_claims_never_reaches_the_route(region: Region) -> None:
 
 
 def test_token_from_another_region_is_refused(region: Region) -> None:
-    status, body, _ = call(api_event("POST", "/testing/registrations", body=GOOD,
-                                     claims_=claims(**{"custom:region": "haaglanden"})))
+    status, body, _ = call(
+        api_event("POST", "/testing/registrations", body=GOOD, claims_=claims(**{"custom:region": "haaglanden"}))
+    )
     assert status == 401 and "region" in body["message"]
 
 
 def test_role_check_refuses_other_roles_with_403(region: Region) -> None:
-    status, body, _ = call(api_event("POST", "/testing/registrations", body=GOOD,
-                                     claims_=claims(**{"cognito:groups": "parent"})))
+    status, body, _ = call(
+        api_event("POST", "/testing/registrations", body=GOOD, claims_=claims(**{"cognito:groups": "parent"}))
+    )
     assert status == 403
     assert body["code"] == "role_required" and body["details"]["required_roles"] == ["professional"]
 
@@ -95,8 +101,9 @@ def test_valid_request_reaches_the_route_with_the_principal(region: Region) -> N
 
 
 def test_invalid_bsn_is_422_naming_the_field(region: Region) -> None:
-    status, body, _ = call(api_event("POST", "/testing/registrations", body={**GOOD, "bsn": "123456789"},
-                                     claims_=claims()))
+    status, body, _ = call(
+        api_event("POST", "/testing/registrations", body={**GOOD, "bsn": "123456789"}, claims_=claims())
+    )
     assert status == 422
     assert body["code"] == "validation_error"
     assert [e["field"] for e in body["details"]["errors"]] == ["bsn"]
@@ -104,8 +111,9 @@ def test_invalid_bsn_is_422_naming_the_field(region: Region) -> None:
 
 
 def test_unknown_fields_are_refused(region: Region) -> None:
-    status, body, _ = call(api_event("POST", "/testing/registrations", body={**GOOD, "reason": "worried"},
-                                     claims_=claims()))
+    status, body, _ = call(
+        api_event("POST", "/testing/registrations", body={**GOOD, "reason": "worried"}, claims_=claims())
+    )
     assert status == 422
     assert [e["field"] for e in body["details"]["errors"]] == ["reason"]
 
@@ -127,8 +135,10 @@ def test_oversized_body_is_413_before_parsing(region: Region, monkeypatch: pytes
 
 def test_domain_errors_keep_their_code_and_details(region: Region) -> None:
     status, body, _ = call(api_event("GET", "/testing/conflict", claims_=claims()))
-    assert (status, body) == (409, {"code": "duplicate", "message": "there is already one",
-                                    "details": {"existing_id": "s-1"}})
+    assert (status, body) == (
+        409,
+        {"code": "duplicate", "message": "there is already one", "details": {"existing_id": "s-1"}},
+    )
 
 
 def test_unexpected_errors_hide_internals(region: Region) -> None:
@@ -143,8 +153,9 @@ def test_unknown_route_is_404_json(region: Region) -> None:
 
 
 def test_correlation_id_is_taken_from_the_header_and_returned(region: Region) -> None:
-    _, _, headers = call(api_event("GET", "/testing/conflict", claims_=claims(),
-                                   headers={"x-correlation-id": "frontend-trace-0001"}))
+    _, _, headers = call(
+        api_event("GET", "/testing/conflict", claims_=claims(), headers={"x-correlation-id": "frontend-trace-0001"})
+    )
     assert headers["x-correlation-id"] == "frontend-trace-0001"
     _, _, headers = call(api_event("GET", "/testing/conflict", claims_=claims()))
     assert headers["x-correlation-id"] == "c6af9ac6-7b61-11e6-9a41-93e8deadbeef"

@@ -13,18 +13,32 @@ from services.shared.principal import Principal, Role
 from services.shared.pseudonym import decrypt, encrypt, pseudonymize
 from tests.services.conftest import Region
 
-DIRK = Principal(user_id="user-dirk", username="dirk.gemeente", roles=frozenset({Role.MUNICIPALITY}),
-                 organization="demo-gemeente-groningen", municipality="GM0014", region="groningen",
-                 source_ip="198.51.100.7", application="JeugdketenWeb/2.1")
+DIRK = Principal(
+    user_id="user-dirk",
+    username="dirk.gemeente",
+    roles=frozenset({Role.MUNICIPALITY}),
+    organization="demo-gemeente-groningen",
+    municipality="GM0014",
+    region="groningen",
+    source_ip="198.51.100.7",
+    application="JeugdketenWeb/2.1",
+)
 
 
 def test_record_carries_every_nen7513_field(region: Region) -> None:
     fixed = clock.FixedClock(datetime(2026, 5, 4, 9, 30, tzinfo=UTC))
     previous = clock.set_clock(fixed)
     try:
-        record = AuditRecord.by(DIRK, service="signals", event="subject-request.read", action=AuditAction.READ,
-                                basis="law:Jeugdwet 7.1.5.1", client="pseudo-youth", objects=("signal:s1",),
-                                responsible_user_id="user-privacy-officer")
+        record = AuditRecord.by(
+            DIRK,
+            service="signals",
+            event="subject-request.read",
+            action=AuditAction.READ,
+            basis="law:Jeugdwet 7.1.5.1",
+            client="pseudo-youth",
+            objects=("signal:s1",),
+            responsible_user_id="user-privacy-officer",
+        )
         audit.write(record)
     finally:
         clock.set_clock(previous)
@@ -38,8 +52,9 @@ def test_record_carries_every_nen7513_field(region: Region) -> None:
 
 
 def test_records_expire_after_the_regions_audit_retention(region: Region) -> None:
-    record = AuditRecord.by(DIRK, service="signals", event="x.read", action=AuditAction.READ, basis="role:municipality",
-                            client="pseudo-2")
+    record = AuditRecord.by(
+        DIRK, service="signals", event="x.read", action=AuditAction.READ, basis="role:municipality", client="pseudo-2"
+    )
     audit.write(record)
     [entry] = AuditEntry.query("CLIENT#pseudo-2")
     years = region.config.retention.audit_log_years
@@ -47,8 +62,9 @@ def test_records_expire_after_the_regions_audit_retention(region: Region) -> Non
 
 
 def test_records_are_never_overwritten(region: Region) -> None:
-    record = AuditRecord.by(DIRK, service="signals", event="x.read", action=AuditAction.READ, basis="role:municipality",
-                            client="pseudo-3")
+    record = AuditRecord.by(
+        DIRK, service="signals", event="x.read", action=AuditAction.READ, basis="role:municipality", client="pseudo-3"
+    )
     audit.write(record)
     with pytest.raises(ServiceUnavailable):
         audit.write(record)  # same key: the conditional put refuses
@@ -64,8 +80,11 @@ def test_audit_fails_closed_when_the_log_is_unavailable(region: Region) -> None:
 
 
 def test_record_without_a_client_is_filed_under_the_user(region: Region) -> None:
-    audit.write(AuditRecord.by(DIRK, service="signals", event="statistics.read", action=AuditAction.READ,
-                               basis="role:municipality"))
+    audit.write(
+        AuditRecord.by(
+            DIRK, service="signals", event="statistics.read", action=AuditAction.READ, basis="role:municipality"
+        )
+    )
     assert [e.event for e in AuditEntry.query("USER#user-dirk")] == ["statistics.read"]
     assert [e.event for e in AuditEntry.by_user.query("user-dirk")] == ["statistics.read"]
 

@@ -37,8 +37,14 @@ def count_widget(event: Event[WidgetCreated]) -> None:
     EFFECTS.append(event.data.widget_id)
 
 
-ANNA = Principal(user_id="user-anna", username="anna.jgz", roles=frozenset({Role.PROFESSIONAL}),
-                 organization="demo-jgz-groningen", region="groningen", source_ip="192.0.2.10")
+ANNA = Principal(
+    user_id="user-anna",
+    username="anna.jgz",
+    roles=frozenset({Role.PROFESSIONAL}),
+    organization="demo-jgz-groningen",
+    region="groningen",
+    source_ip="192.0.2.10",
+)
 
 
 @pytest.fixture(autouse=True)
@@ -53,7 +59,9 @@ def subscription(region: Region) -> str:
     url = sqs.create_queue(QueueName="widget-consumer")["QueueUrl"]
     arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
     events = region.client("events")
-    events.put_rule(Name="widget-created", EventBusName=region.bus_name, EventPattern=json.dumps(WidgetCreated.pattern()))
+    events.put_rule(
+        Name="widget-created", EventBusName=region.bus_name, EventPattern=json.dumps(WidgetCreated.pattern())
+    )
     events.put_targets(Rule="widget-created", EventBusName=region.bus_name, Targets=[{"Id": "q", "Arn": arn}])
     return url
 
@@ -63,8 +71,17 @@ def create_widget(widget_id: str, *, audit: bool = True) -> list[Event[Any]]:
         uow.save(Widget(pk=f"WIDGET#{widget_id}", sk="WIDGET", colour="blue"), condition=Widget.pk.does_not_exist())
         uow.publish(WidgetCreated(widget_id=widget_id))
         if audit:
-            uow.audit(AuditRecord.by(ANNA, service="signals", event="widget.create", action=AuditAction.CREATE,
-                                     basis="role:professional", client="pseudo-1", objects=(f"widget:{widget_id}",)))
+            uow.audit(
+                AuditRecord.by(
+                    ANNA,
+                    service="signals",
+                    event="widget.create",
+                    action=AuditAction.CREATE,
+                    basis="role:professional",
+                    client="pseudo-1",
+                    objects=(f"widget:{widget_id}",),
+                )
+            )
     return uow.events
 
 
@@ -73,8 +90,9 @@ def stream_records(region: Region) -> list[dict[str, Any]]:
     arn = region.client("dynamodb").describe_table(TableName=region.tables["signals.main"])["Table"]["LatestStreamArn"]
     records = []
     for shard in streams.describe_stream(StreamArn=arn)["StreamDescription"]["Shards"]:
-        iterator = streams.get_shard_iterator(StreamArn=arn, ShardId=shard["ShardId"],
-                                              ShardIteratorType="TRIM_HORIZON")["ShardIterator"]
+        iterator = streams.get_shard_iterator(
+            StreamArn=arn, ShardId=shard["ShardId"], ShardIteratorType="TRIM_HORIZON"
+        )["ShardIterator"]
         records += streams.get_records(ShardIterator=iterator)["Records"]
     for record in records:
         record["eventSourceARN"] = arn
@@ -82,14 +100,28 @@ def stream_records(region: Region) -> list[dict[str, Any]]:
 
 
 def sqs_batch(region: Region, url: str) -> dict[str, Any]:
-    messages = region.client("sqs").receive_message(QueueUrl=url, MaxNumberOfMessages=10,
-                                                    AttributeNames=["All"]).get("Messages", [])
+    messages = (
+        region.client("sqs")
+        .receive_message(QueueUrl=url, MaxNumberOfMessages=10, AttributeNames=["All"])
+        .get("Messages", [])
+    )
     arn = f"arn:aws:sqs:{AWS_REGION}:123456789012:widget-consumer"
-    return {"Records": [{
-        "messageId": m["MessageId"], "receiptHandle": m["ReceiptHandle"], "body": m["Body"],
-        "attributes": m.get("Attributes", {}), "messageAttributes": {}, "md5OfBody": m["MD5OfBody"],
-        "eventSource": "aws:sqs", "eventSourceARN": arn, "awsRegion": AWS_REGION,
-    } for m in messages]}
+    return {
+        "Records": [
+            {
+                "messageId": m["MessageId"],
+                "receiptHandle": m["ReceiptHandle"],
+                "body": m["Body"],
+                "attributes": m.get("Attributes", {}),
+                "messageAttributes": {},
+                "md5OfBody": m["MD5OfBody"],
+                "eventSource": "aws:sqs",
+                "eventSourceARN": arn,
+                "awsRegion": AWS_REGION,
+            }
+            for m in messages
+        ]
+    }
 
 
 def test_change_outbox_and_audit_are_written_together(region: Region) -> None:
@@ -159,9 +191,21 @@ def test_a_failing_record_does_not_hold_up_the_others(region: Region, subscripti
 
 def test_an_event_nobody_routes_is_a_failure_not_silence(region: Region) -> None:
     body = json.dumps({"source": "jeugdketen.plans", "detail-type": "PlanStarted", "detail": {}})
-    batch = {"Records": [{"messageId": "m1", "receiptHandle": "r", "body": body, "attributes": {},
-                          "messageAttributes": {}, "md5OfBody": "x", "eventSource": "aws:sqs",
-                          "eventSourceARN": "arn:aws:sqs:eu-central-1:123456789012:q", "awsRegion": AWS_REGION}]}
+    batch = {
+        "Records": [
+            {
+                "messageId": "m1",
+                "receiptHandle": "r",
+                "body": body,
+                "attributes": {},
+                "messageAttributes": {},
+                "md5OfBody": "x",
+                "eventSource": "aws:sqs",
+                "eventSourceARN": "arn:aws:sqs:eu-central-1:123456789012:q",
+                "awsRegion": AWS_REGION,
+            }
+        ]
+    }
     assert router.handler(batch, LambdaContext()) == {"batchItemFailures": [{"itemIdentifier": "m1"}]}
 
 

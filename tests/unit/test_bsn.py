@@ -24,7 +24,9 @@ def test_known_valid_bsns_pass(bsn: str) -> None:
     assert Form(bsn=bsn).bsn == bsn
 
 
-@pytest.mark.parametrize("bsn", ["123456789", "111222334", "000000000", "12345678a", "1234567890", "", "１１１２２２３３３"])
+@pytest.mark.parametrize(
+    "bsn", ["123456789", "111222334", "000000000", "12345678a", "1234567890", "", "\uff11\uff11\uff11\uff12\uff12\uff12\uff13\uff13\uff13"  # full-width digits]
+)
 def test_invalid_bsns_are_refused(bsn: str) -> None:
     assert not is_valid_bsn(bsn)
     with pytest.raises(ValidationError) as raised:

@@ -76,4 +76,4 @@ def test_travel_clock_only_moves_forward() -> None:
 
 def test_fixed_clock_needs_a_time_zone() -> None:
     with pytest.raises(ValueError):
-        clock.FixedClock(datetime(2026, 1, 1))  # noqa: DTZ001
+        clock.FixedClock(datetime(2026, 1, 1))

@@ -80,8 +80,11 @@ def test_handlers_must_live_inside_the_service() -> None:
 def test_subscription_and_schedule_become_functions() -> None:
     manifest = ServiceManifest(
         **base_manifest(
-            subscriptions=(Subscription(name="on-plan", handler="services.signals.handlers.on_plan.handler",
-                                        events=(PlanStarted,)),),
+            subscriptions=(
+                Subscription(
+                    name="on-plan", handler="services.signals.handlers.on_plan.handler", events=(PlanStarted,)
+                ),
+            ),
             schedules=(Schedule(name="sweeper", handler="services.signals.handlers.sweeper.handler", rate_minutes=5),),
         )
     )

@@ -21,7 +21,12 @@ CLAIMS = {
 
 @pytest.mark.parametrize(
     "raw",
-    ["professional,matchregie", "[professional matchregie]", "[professional, matchregie]", ["professional", "matchregie"]],
+    [
+        "professional,matchregie",
+        "[professional matchregie]",
+        "[professional, matchregie]",
+        ["professional", "matchregie"],
+    ],
 )
 def test_groups_are_read_in_every_shape_the_authorizer_uses(raw: object) -> None:
     assert parse_groups(raw) == {Role.PROFESSIONAL, Role.MATCHREGIE}

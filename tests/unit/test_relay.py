@@ -34,7 +34,7 @@ class ScriptedEvents:
         self.fail = dict(fail or {})
         self.calls: list[list[str]] = []
 
-    def put_events(self, Entries: list[dict[str, Any]]) -> dict[str, Any]:  # noqa: N803 (boto3's name)
+    def put_events(self, Entries: list[dict[str, Any]]) -> dict[str, Any]:
         ids = [json.loads(e["Detail"])["metadata"]["event_id"] for e in Entries]
         self.calls.append(ids)
         results = []

@@ -24,9 +24,10 @@ def test_known_valid_bsns_pass(bsn: str) -> None:
     assert Form(bsn=bsn).bsn == bsn
 
 
-@pytest.mark.parametrize(
-    "bsn", ["123456789", "111222334", "000000000", "12345678a", "1234567890", "", "\uff11\uff11\uff11\uff12\uff12\uff12\uff13\uff13\uff13"  # full-width digits]
-)
+FULL_WIDTH = "\uff11\uff11\uff11\uff12\uff12\uff12\uff13\uff13\uff13"  # looks like 111222333
+
+
+@pytest.mark.parametrize("bsn", ["123456789", "111222334", "000000000", "12345678a", "1234567890", "", FULL_WIDTH])
 def test_invalid_bsns_are_refused(bsn: str) -> None:
     assert not is_valid_bsn(bsn)
     with pytest.raises(ValidationError) as raised:

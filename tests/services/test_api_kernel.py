@@ -185,3 +185,24 @@ def test_log_lines_carry_the_correlation_id(region: Region) -> None:
 def test_unauthenticated_request_with_a_bad_body_learns_nothing_about_validation(region: Region) -> None:
     status, body, _ = call(api_event("POST", "/testing/registrations", body={"bsn": "1"}, claims_=None))
     assert (status, body["code"]) == (401, "unauthenticated")
+
+
+@app.post("/testing/widgets")
+def create_widget() -> dict[str, Any]:
+    from tests.services.test_event_plumbing import create_widget as write_widget
+
+    [event] = write_widget("from-api")
+    return {"event_id": event.metadata.event_id}
+
+
+def test_events_caused_by_a_request_carry_its_correlation_id(region: Region) -> None:
+    from services.signals.dal.tables import SignalsOutbox
+
+    status, body, _ = call(
+        api_event(
+            "POST", "/testing/widgets", body={}, claims_=claims(), headers={"x-correlation-id": "frontend-trace-0042"}
+        )
+    )
+    assert status == 200
+    outbox = SignalsOutbox.get(f"OUTBOX#{body['event_id']}", "OUTBOX")
+    assert json.loads(outbox.envelope)["metadata"]["correlation_id"] == "frontend-trace-0042"

@@ -26,6 +26,11 @@ class WidgetCreated(EventData):
     widget_id: str
 
 
+class WidgetCounted(EventData):
+    producer: ClassVar[str] = "signals"
+    widget_id: str
+
+
 EFFECTS: list[str] = []
 router = EventRouter("test-widget-consumer")
 
@@ -35,6 +40,9 @@ def count_widget(event: Event[WidgetCreated]) -> None:
     if event.data.widget_id.startswith("broken"):
         raise RuntimeError("this widget cannot be handled")
     EFFECTS.append(event.data.widget_id)
+    if event.data.widget_id.startswith("chain"):
+        with UnitOfWork(SignalsOutbox) as uow:
+            uow.publish(WidgetCounted(widget_id=event.data.widget_id))
 
 
 ANNA = Principal(
@@ -214,3 +222,16 @@ def test_non_outbox_changes_are_not_relayed(region: Region) -> None:
 
     Widget(pk="WIDGET#plain", sk="WIDGET", colour="red").save()
     assert relay({"Records": stream_records(region)}, LambdaContext()) == {"relayed": 0}
+
+
+def test_events_a_consumer_causes_keep_the_original_correlation_id(region: Region, subscription: str) -> None:
+    from services.shared import correlation
+    from services.shared.relay import handler as relay
+
+    correlation.bind("request-trace-0007")
+    create_widget("chain-1", audit=False)
+    correlation.clear()
+    relay({"Records": stream_records(region)}, LambdaContext())
+    router.handler(sqs_batch(region, subscription), LambdaContext())
+    [counted] = [o for o in SignalsOutbox.scan() if o.event_type == "WidgetCounted"]
+    assert json.loads(counted.envelope)["metadata"]["correlation_id"] == "request-trace-0007"

@@ -1,0 +1,128 @@
+"""The demo users of a region, picked from its region config by domain and role (never by hard-coded ids).
+
+The usernames are fixed so docs and tests can rely on them; which organisation and municipality each one
+belongs to comes from ``infra/regions/<region>.yaml``, so every region with demo organisations works.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from typing import Any
+
+from infra.local.errors import LocalHostError
+from services.shared.principal import Role
+from services.shared.region import Municipality, Organisation, OrganisationDomain, RegionConfig
+
+DEMO_PASSWORD = "Jeugdketen-demo-1"  # noqa: S105 - the documented password of the local demo users
+
+
+@dataclass(frozen=True)
+class DemoUser:
+    username: str
+    name: str
+    roles: tuple[Role, ...]
+    email: str
+    phone: str
+    region: str
+    organisation: Organisation | None = None
+    municipality: Municipality | None = None
+
+    def attributes(self) -> list[dict[str, str]]:
+        """Cognito user attributes: e-mail, phone (E.164), name, region and, where it applies, org/municipality."""
+        attributes = {
+            "email": self.email,
+            "email_verified": "true",
+            "phone_number": self.phone,
+            "phone_number_verified": "true",
+            "name": self.name,
+            "custom:region": self.region,
+        }
+        if self.organisation:
+            attributes["custom:organization"] = self.organisation.id
+        if self.municipality:
+            attributes["custom:municipality"] = self.municipality.code
+        return [{"Name": k, "Value": v} for k, v in attributes.items()]
+
+    def describe(self) -> str:
+        """What the ready block says about the user: where they work or live."""
+        parts = []
+        if self.organisation:
+            parts.append(f"{self.organisation.name} ({self.organisation.id})")
+        if self.municipality:
+            parts.append(f"{self.municipality.name} ({self.municipality.code})")
+        return ", ".join(parts) or "the whole region"
+
+
+def _demo_organisation(
+    config: RegionConfig, domain: OrganisationDomain, user: str, *, signalling: bool = False
+) -> Organisation:
+    for organisation in config.organisations:
+        if (
+            organisation.demo
+            and organisation.domain is domain
+            and (organisation.signalling_agreements or not signalling)
+        ):
+            return organisation
+    wanted = f"a demo organisation with domain {domain.value!r}" + (" and signalling agreements" if signalling else "")
+    raise LocalHostError(f"region {config.name!r} has no {wanted}; the local host needs one for {user}")
+
+
+def main_municipality(config: RegionConfig) -> Municipality:
+    """The municipality most demo organisations have a signalling agreement with (ties: first in the file)."""
+    counts = Counter(code for o in config.organisations if o.demo for code in o.signalling_agreements)
+    return max(config.municipalities, key=lambda m: (counts[m.code], -config.municipalities.index(m)))
+
+
+def demo_users(config: RegionConfig) -> list[DemoUser]:
+    jgz = _demo_organisation(config, OrganisationDomain.YOUTH_HEALTH_CARE, "anna.jgz", signalling=True)
+    school = _demo_organisation(config, OrganisationDomain.EDUCATION, "bram.school")
+    wijkteam = _demo_organisation(config, OrganisationDomain.YOUTH_CARE, "carla.wijkteam")
+    gemeente = _demo_organisation(config, OrganisationDomain.MUNICIPALITY, "dirk.gemeente")
+    municipality = main_municipality(config)
+    # The nurse answers for the main municipality's own JGZ organisation (24/7 contact), else the demo JGZ.
+    own_jgz = config.organisation(config.contact_247.own_organisation.get(municipality.code, "")) or jgz
+    night = config.organisation(config.contact_247.out_of_hours_partner)
+    if night is None:  # RegionConfig already refuses this; kept for a clear message
+        raise LocalHostError(f"region {config.name!r}: contact_247.out_of_hours_partner is not an organisation")
+
+    def user(
+        index: int,
+        username: str,
+        name: str,
+        roles: tuple[Role, ...],
+        organisation: Organisation | None = None,
+        municipality_: Municipality | None = None,
+    ) -> DemoUser:
+        return DemoUser(
+            username=username,
+            name=name,
+            roles=roles,
+            email=f"{username}@{config.name}.demo.jeugdketen.nl",
+            phone=f"+316{index:08d}",
+            region=config.name,
+            organisation=organisation,
+            municipality=municipality_,
+        )
+
+    return [
+        user(1, "anna.jgz", "Anna Jansen (DEMO)", (Role.PROFESSIONAL,), jgz),
+        user(2, "bram.school", "Bram Bakker (DEMO)", (Role.PROFESSIONAL,), school),
+        user(3, "carla.wijkteam", "Carla Visser (DEMO)", (Role.PROFESSIONAL,), wijkteam),
+        user(4, "dirk.gemeente", "Dirk Smit (DEMO)", (Role.MATCHREGIE, Role.MUNICIPALITY), gemeente, municipality),
+        user(5, "eva.ouder", "Eva Mulder (DEMO)", (Role.PARENT,), None, municipality),
+        user(6, "femke.jgz", "Femke de Boer (DEMO)", (Role.NURSE,), own_jgz),
+        user(7, "gert.nacht", "Gert Bos (DEMO)", (Role.NURSE,), night),
+        user(8, "hanna.admin", "Hanna Meijer (DEMO)", (Role.REGION_ADMIN,)),
+    ]
+
+
+def seed_users(cognito: Any, pool_id: str, users: list[DemoUser], password: str = DEMO_PASSWORD) -> None:
+    """Create the users with a permanent password (no first-login change) and put them in their groups."""
+    for demo in users:
+        cognito.admin_create_user(
+            UserPoolId=pool_id, Username=demo.username, UserAttributes=demo.attributes(), MessageAction="SUPPRESS"
+        )
+        cognito.admin_set_user_password(UserPoolId=pool_id, Username=demo.username, Password=password, Permanent=True)
+        for role in demo.roles:
+            cognito.admin_add_user_to_group(UserPoolId=pool_id, Username=demo.username, GroupName=role.value)

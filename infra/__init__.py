@@ -1,0 +1,1 @@
+"""The deployment of Jeugdketen: region config, the CDK stack and its constructs, and the local host."""

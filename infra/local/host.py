@@ -25,7 +25,12 @@ from typing import Any
 from infra.local.errors import LocalHostError
 from infra.local.functions import LocalFunction, Recorder
 from infra.local.gateway import Gateway, GatewayConfig, new_api_id
-from infra.local.moto_server import MotoServer, check_port_free, cognito_follows_clock
+from infra.local.moto_server import (
+    MotoServer,
+    check_port_free,
+    cognito_follows_clock,
+    dynamodb_transactions_keep_streams,
+)
 from infra.local.pollers import QueuePoller, StreamPoller
 from infra.local.provision import Names, Provisioned, Provisioner
 from infra.local.seed import DEMO_PASSWORD, demo_users, seed_users
@@ -165,6 +170,7 @@ class LocalHost:
 
         self._moto.start()
         self._undo.append(self._moto.stop)
+        self._undo.append(dynamodb_transactions_keep_streams())
         moto = self._moto.url
         clients = self._clients = _Clients(moto, self.aws_region)
         self.account = clients("sts").get_caller_identity()["Account"]
@@ -309,9 +315,9 @@ class LocalHost:
     def travel(self, delta: timedelta) -> dict[str, Any]:
         """Move the clock forward by ``delta`` and run every sweeper once."""
         self.clock.advance(delta)
-        log.info("travelled %s forward; now %s", delta, self.clock.now().isoformat())
-        sweeps = self._ticker.run_once() if self._ticker else {}
-        return {**self.clock_state(), "sweeps": sweeps}
+        arrived = self.clock_state()
+        log.info("travelled %s forward; now %s", delta, arrived["now"])
+        return {**arrived, "sweeps": self.run_sweepers()}
 
     def run_sweepers(self) -> dict[str, Any]:
         return self._ticker.run_once() if self._ticker else {}

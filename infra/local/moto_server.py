@@ -11,8 +11,7 @@ from typing import Any
 
 from infra.local.errors import LocalHostError
 
-# moto signs every account's tokens and names every resource with this account unless told otherwise.
-MOTO_ACCOUNT = "123456789012"
+ITERATOR_LIFETIME_SECONDS = 15 * 60  # a DynamoDB Streams shard iterator expires 15 minutes after it is issued
 
 
 def check_port_free(host: str, port: int, flag: str) -> None:
@@ -89,5 +88,100 @@ def cognito_follows_clock(now: Callable[[], float]) -> Callable[[], None]:
 
     def undo() -> None:
         models.time = real
+
+    return undo
+
+
+def dynamodb_transactions_keep_streams() -> Callable[[], None]:
+    """Make a cancelled ``TransactWriteItems`` leave no trace on the table's stream; returns the undo.
+
+    moto 5.2.5 applies a transaction's writes one by one and, when one is cancelled, puts back deep copies
+    of the tables as they were. Their streams suffer twice: the records of the writes that were undone
+    stay on the old shard (a stream reader relays an event for a change that never happened), and later
+    writes go to the copy's shard, which no existing shard iterator reads (the stream goes silent).
+    Here the copies keep the original shard, cut back to the records it held before; writes and stream
+    reads take one lock, so no reader sees a transaction half-way.
+
+    moto also keeps every shard iterator it ever issued; like AWS, they expire here after 15 minutes.
+    """
+    import functools
+    import threading
+
+    from moto.dynamodb.models import DynamoDBBackend
+    from moto.dynamodbstreams.models import DynamoDBStreamsBackend
+
+    lock = threading.RLock()
+    originals: dict[tuple[type, str], Any] = {}
+
+    def locked(cls: type, name: str) -> None:
+        original = originals[(cls, name)] = getattr(cls, name)
+
+        @functools.wraps(original)
+        def call(*args: Any, **kwargs: Any) -> Any:
+            with lock:
+                return original(*args, **kwargs)
+
+        setattr(cls, name, call)
+
+    for name in ("put_item", "update_item", "delete_item"):
+        locked(DynamoDBBackend, name)
+
+    issued: dict[str, float] = {}  # iterator -> when it was issued, oldest first
+
+    def expire(backend: Any, arn: str) -> None:
+        issued[arn] = time.monotonic()
+        while issued:
+            oldest, at = next(iter(issued.items()))
+            if time.monotonic() - at < ITERATOR_LIFETIME_SECONDS:
+                break
+            del issued[oldest]
+            backend.shard_iterators.pop(oldest, None)
+
+    get_iterator = originals[(DynamoDBStreamsBackend, "get_shard_iterator")] = DynamoDBStreamsBackend.get_shard_iterator
+    get_records = originals[(DynamoDBStreamsBackend, "get_records")] = DynamoDBStreamsBackend.get_records
+
+    @functools.wraps(get_iterator)
+    def get_shard_iterator(self: Any, *args: Any, **kwargs: Any) -> Any:
+        with lock:
+            iterator = get_iterator(self, *args, **kwargs)
+            expire(self, iterator.arn)
+            return iterator
+
+    @functools.wraps(get_records)
+    def get_records_locked(self: Any, *args: Any, **kwargs: Any) -> Any:
+        with lock:
+            page = get_records(self, *args, **kwargs)
+            expire(self, page["NextShardIterator"])
+            return page
+
+    DynamoDBStreamsBackend.get_shard_iterator = get_shard_iterator  # type: ignore[method-assign]
+    DynamoDBStreamsBackend.get_records = get_records_locked  # type: ignore[method-assign]
+
+    transact = originals[(DynamoDBBackend, "transact_write_items")] = DynamoDBBackend.transact_write_items
+
+    @functools.wraps(transact)
+    def transact_write_items(self: Any, *args: Any, **kwargs: Any) -> Any:
+        with lock:
+            shards = {
+                name: (table, table.stream_shard, len(table.stream_shard.items))
+                for name, table in self.tables.items()
+                if table.stream_shard is not None
+            }
+            try:
+                return transact(self, *args, **kwargs)
+            except Exception:
+                for name, (table, shard, length) in shards.items():
+                    restored = self.tables.get(name)
+                    if restored is not None and restored is not table:
+                        del shard.items[length:]
+                        shard.table = restored
+                        restored.stream_shard = shard
+                raise
+
+    DynamoDBBackend.transact_write_items = transact_write_items  # type: ignore[method-assign]
+
+    def undo() -> None:
+        for (cls, name), original in originals.items():
+            setattr(cls, name, original)
 
     return undo

@@ -241,6 +241,7 @@ class StreamPoller(_Poller):
         self._attempts = attempts
         self._retry_wait = retry_wait
         self._iterators: dict[str, str] = {}
+        self._last_sequence: dict[str, str] = {}
         self._idle = STREAM_IDLE_WAIT[0]
 
     def start(self) -> None:
@@ -251,14 +252,27 @@ class StreamPoller(_Poller):
         description = self._streams.describe_stream(StreamArn=self.streamed.stream_arn)["StreamDescription"]
         for shard in description["Shards"]:
             if shard["ShardId"] not in self._iterators:
-                self._iterators[shard["ShardId"]] = self._streams.get_shard_iterator(
-                    StreamArn=self.streamed.stream_arn, ShardId=shard["ShardId"], ShardIteratorType="TRIM_HORIZON"
-                )["ShardIterator"]
+                self._iterators[shard["ShardId"]] = self._fresh_iterator(shard["ShardId"])
+
+    def _fresh_iterator(self, shard_id: str) -> str:
+        """An iterator just past the last record read from ``shard_id`` (its start if none was read)."""
+        last = self._last_sequence.get(shard_id)
+        position = {"ShardIteratorType": "AFTER_SEQUENCE_NUMBER", "SequenceNumber": last} if last else {}
+        return self._streams.get_shard_iterator(  # type: ignore[no-any-return]
+            StreamArn=self.streamed.stream_arn, ShardId=shard_id, **({"ShardIteratorType": "TRIM_HORIZON"} | position)
+        )["ShardIterator"]
 
     def poll_once(self) -> int:
+        from botocore.exceptions import ClientError
+
         delivered = 0
         for shard_id, iterator in list(self._iterators.items()):
-            response = self._streams.get_records(ShardIterator=iterator, Limit=STREAM_BATCH_SIZE)
+            try:
+                response = self._streams.get_records(ShardIterator=iterator, Limit=STREAM_BATCH_SIZE)
+            except ClientError as error:  # e.g. an expired iterator: start again after the last record read
+                log.warning("%s: %s; reading on from the last record", self._thread.name, error)
+                self._iterators[shard_id] = self._fresh_iterator(shard_id)
+                continue
             records = response.get("Records", [])
             if response.get("NextShardIterator"):
                 self._iterators[shard_id] = response["NextShardIterator"]
@@ -267,6 +281,7 @@ class StreamPoller(_Poller):
                 self._discover_shards()
             if records:
                 self._deliver(shard_id, records)
+                self._last_sequence[shard_id] = records[-1]["dynamodb"]["SequenceNumber"]
                 delivered += len(records)
         self._idle = STREAM_IDLE_WAIT[0] if delivered else min(self._idle * 1.5, STREAM_IDLE_WAIT[1])
         self._stop.wait(self._idle)

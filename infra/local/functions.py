@@ -71,7 +71,7 @@ def load_handler(dotted: str) -> Callable[[dict[str, Any], Any], Any]:
     handler = getattr(importlib.import_module(module_name), attribute)
     if not callable(handler):
         raise TypeError(f"{dotted} is not callable")
-    return handler  # type: ignore[no-any-return]
+    return handler
 
 
 class LocalFunction:

@@ -81,7 +81,7 @@ class _JsonErrorsRequestHandler(WSGIRequestHandler):
     """Errors the HTTP server answers itself (request line or headers it cannot parse) as JSON too."""
 
     def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
-        short = BaseHTTPRequestHandler.responses.get(code, ("error", ""))[0]  # type: ignore[attr-defined]
+        short = BaseHTTPRequestHandler.responses.get(code, ("error", ""))[0]
         body = json.dumps(
             {"code": "bad_request" if code < 500 else "server_error", "message": message or short, "details": {}}
         ).encode()

@@ -179,7 +179,7 @@ class QueuePoller(_Poller):
         self._batch_size = subscribed.function.subscription.batch_size
 
     def _receive(self, count: int, wait: int) -> list[dict[str, Any]]:
-        return self._sqs.receive_message(  # type: ignore[no-any-return]
+        return self._sqs.receive_message(
             QueueUrl=self.subscribed.queue.url,
             MaxNumberOfMessages=count,
             WaitTimeSeconds=wait,
@@ -258,7 +258,7 @@ class StreamPoller(_Poller):
         """An iterator just past the last record read from ``shard_id`` (its start if none was read)."""
         last = self._last_sequence.get(shard_id)
         position = {"ShardIteratorType": "AFTER_SEQUENCE_NUMBER", "SequenceNumber": last} if last else {}
-        return self._streams.get_shard_iterator(  # type: ignore[no-any-return]
+        return self._streams.get_shard_iterator(
             StreamArn=self.streamed.stream_arn, ShardId=shard_id, **({"ShardIteratorType": "TRIM_HORIZON"} | position)
         )["ShardIterator"]
 

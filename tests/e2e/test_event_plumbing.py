@@ -22,7 +22,8 @@ def _new_id(label: str) -> str:
 def _item(host: RunningHost, item_id: str, headers: dict[str, str]) -> dict[str, Any]:
     response = host.http.get(host.url(f"/probe/items/{item_id}"), headers=headers)
     assert response.status_code == 200, response.text
-    return response.json()  # type: ignore[no-any-return]
+    item: dict[str, Any] = response.json()
+    return item
 
 
 def _took_effect(host: RunningHost, item_id: str, headers: dict[str, str]) -> dict[str, Any] | None:
@@ -122,11 +123,15 @@ def test_a_message_that_keeps_failing_ends_in_the_dlq_and_holds_up_nobody(host: 
     headers = host.auth()
     failing = _new_id("poison")
     good = [_new_id("good") for _ in range(3)]
-    batch = [{"id": good[0]}, {"id": failing, "fail": True}, {"id": good[1]}, {"id": good[2]}]
+    batch: list[dict[str, Any]] = [{"id": good[0]}, {"id": failing, "fail": True}, {"id": good[1]}, {"id": good[2]}]
     assert host.http.post(host.url("/probe/batches"), json={"items": batch}, headers=headers).status_code == 201
 
     for item_id in good:
-        assert wait_for(f"{item_id} to take effect", lambda i=item_id: _took_effect(host, i, headers))["effects"] == 1
+
+        def took_effect(item_id: str = item_id) -> dict[str, Any] | None:
+            return _took_effect(host, item_id, headers)
+
+        assert wait_for(f"{item_id} to take effect", took_effect)["effects"] == 1
 
     sqs = host.aws("sqs")
     dlq = host.info["queues"][CONSUMER]["dlq_url"]

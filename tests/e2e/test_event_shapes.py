@@ -82,7 +82,8 @@ def test_relay_events_parse_as_dynamodb_stream_batches_of_outbox_inserts(host: R
     for batch in batches:
         parsed = DynamoDBStreamModel.model_validate(batch)
         for record in parsed.Records:
-            assert record.eventName == "INSERT" and record.dynamodb.NewImage["entity"] == "outbox"
+            image = record.dynamodb.NewImage
+            assert record.eventName == "INSERT" and isinstance(image, dict) and image["entity"] == "outbox"
             assert record.awsRegion == host.info["aws_region"]
             assert record.dynamodb.StreamViewType == "NEW_IMAGE"
     assert any(traffic in json.dumps(batch) for batch in batches)

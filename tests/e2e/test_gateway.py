@@ -5,9 +5,11 @@ from __future__ import annotations
 import base64
 import http.client
 import json
+from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
+import requests
 
 from tests.e2e.conftest import PASSWORD, RunningHost
 
@@ -15,10 +17,15 @@ pytestmark = pytest.mark.e2e
 SERVICES = ("signals", "plans", "video", "notifications")
 
 
-def _error_shape(response: object) -> dict[str, object]:
-    body = response.json()  # type: ignore[attr-defined]
+def _error_shape(response: requests.Response) -> dict[str, Any]:
+    body: dict[str, Any] = response.json()
     assert set(body) == {"code", "message", "details"}, body
-    return body  # type: ignore[no-any-return]
+    return body
+
+
+def _connect(host: RunningHost) -> http.client.HTTPConnection:
+    target = urlsplit(host.api)
+    return http.client.HTTPConnection(str(target.hostname), target.port, timeout=10)
 
 
 def _flip(segment: str) -> str:
@@ -124,8 +131,7 @@ def test_the_gateway_refuses_oversized_headers_and_bodies_with_json(host: Runnin
     assert big.status_code == 431 and _error_shape(big)["code"] == "headers_too_large"
 
     # Content-Length beyond API Gateway's 10 MB: refused before the body is read.
-    target = urlsplit(host.api)
-    connection = http.client.HTTPConnection(target.hostname, target.port, timeout=10)
+    connection = _connect(host)
     connection.putrequest("POST", "/probe/items")
     for name, value in {**host.auth(), "Content-Type": "application/json", "Content-Length": "20000000"}.items():
         connection.putheader(name, value)
@@ -137,8 +143,7 @@ def test_the_gateway_refuses_oversized_headers_and_bodies_with_json(host: Runnin
 
 
 def test_a_request_line_the_server_cannot_parse_gets_json(host: RunningHost) -> None:
-    target = urlsplit(host.api)
-    connection = http.client.HTTPConnection(target.hostname, target.port, timeout=10)
+    connection = _connect(host)
     connection.putrequest("GET", "/signals/health")
     connection.putheader("X-Long", "y" * 70_000)  # beyond the HTTP server's 64 KiB line limit
     connection.endheaders()

@@ -36,7 +36,11 @@ class ItemView(BaseModel):
     @classmethod
     def of(cls, item: ProbeItem) -> ItemView:
         return cls(
-            id=item.item_id, fail=item.fail, event_id=item.event_id, created_by=item.created_by, effects=item.effects
+            id=item.item_id,
+            fail=item.fail,
+            event_id=item.event_id,
+            created_by=item.created_by,
+            effects=int(item.effects),
         )
 
 

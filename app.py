@@ -65,7 +65,9 @@ def build_app(configs: Sequence[DeploymentConfig], context: Mapping[str, Any], o
     from infra.region_stack import RegionStack
     from services.shared.manifest import load_manifests
 
-    app = App(context=dict(context), outdir=outdir)
+    # What the CDK CLI sets from cdk.json ("pathMetadata", "versionReporting"), so direct runs match `cdk deploy`.
+    context = {"aws:cdk:enable-path-metadata": True, "aws:cdk:version-reporting": False, **context}
+    app = App(context=context, outdir=outdir)
     bundler = Bundler(enabled=str(context.get("bundling", "true")).lower() not in FALSE)
     # Test-only services (e.g. the infra tests' probe) join the four real ones: -c extra_manifests=a.b,c.d
     extra = tuple(m for m in str(context.get("extra_manifests", "")).split(",") if m)

@@ -174,7 +174,8 @@ class Monitoring(Construct):
                 width=24,
                 height=2,
             ),
-            cloudwatch.AlarmStatusWidget(title="Alarms", alarms=alarms.all, width=24, height=6),
+            # A status widget shows at most 100 alarms; the first ones are the platform's and the services' APIs.
+            cloudwatch.AlarmStatusWidget(title="Alarms", alarms=alarms.all[:100], width=24, height=6),
         )
         dashboard.add_widgets(
             cloudwatch.GraphWidget(

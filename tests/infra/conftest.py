@@ -86,7 +86,7 @@ def _run_synths(target: Path) -> None:
         outdir = target / name
         outdir.mkdir(parents=True, exist_ok=True)
         command = [sys.executable, str(ROOT / "app.py"), "-c", "bundling=false", *args]
-        running[name] = subprocess.Popen(  # noqa: S603 - our own app, fixed arguments
+        running[name] = subprocess.Popen(
             command,
             cwd=ROOT,
             env={**env, "CDK_OUTDIR": str(outdir)},

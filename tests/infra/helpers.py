@@ -35,6 +35,13 @@ def get_att(value: Any) -> tuple[str, str] | None:
     return None
 
 
+def target(value: Any) -> str:
+    """The logical id an ``Fn::GetAtt`` points at (e.g. a queue from its ``Arn``)."""
+    att = get_att(value)
+    assert att is not None, f"not a GetAtt: {value!r}"
+    return att[0]
+
+
 def functions(synth: Synth) -> dict[str, dict[str, Any]]:
     """Our Lambda functions (not any CDK helper function), by logical id."""
     return {

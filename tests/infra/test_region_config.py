@@ -45,7 +45,8 @@ def test_unknown_out_of_hours_partner_names_file_and_field(tmp_path: Path) -> No
     write_region(tmp_path, "noord", {"contact_247.out_of_hours_partner": "foo"})
     with pytest.raises(RegionConfigError) as error:
         load_region("noord", tmp_path)
-    assert str(error.value) == f"{tmp_path / 'noord.yaml'}: contact_247.out_of_hours_partner: unknown organisation 'foo'"
+    expected = f"{tmp_path / 'noord.yaml'}: contact_247.out_of_hours_partner: unknown organisation 'foo'"
+    assert str(error.value) == expected
 
 
 @pytest.mark.parametrize(
@@ -86,7 +87,7 @@ def test_broken_yaml_names_the_line(tmp_path: Path) -> None:
 
 
 def test_check_region_command_summarises_a_valid_region() -> None:
-    result = subprocess.run(  # noqa: S603
+    result = subprocess.run(
         [sys.executable, "-m", "infra.config", "haaglanden"], cwd=ROOT, capture_output=True, text=True, check=False
     )
     assert result.returncode == 0, result.stderr
@@ -96,7 +97,7 @@ def test_check_region_command_summarises_a_valid_region() -> None:
 
 def test_synth_of_an_invalid_region_fails_with_the_message_and_no_traceback(tmp_path: Path) -> None:
     write_region(tmp_path, "noord", {"contact_247.out_of_hours_partner": "foo"})
-    result = subprocess.run(  # noqa: S603
+    result = subprocess.run(
         [sys.executable, "app.py", "-c", f"regions_dir={tmp_path}", "-c", "region=noord", "-c", "bundling=false"],
         cwd=ROOT,
         capture_output=True,

@@ -29,6 +29,7 @@ from tests.infra.helpers import (
     role_of,
     service_of,
     statements,
+    target,
 )
 
 pytestmark = pytest.mark.infra
@@ -80,7 +81,7 @@ def test_both_nag_packs_ran_and_every_acknowledgment_says_why(everything: list[S
 def test_cfn_lint_reports_nothing_on_any_template(everything: list[Synth]) -> None:
     cfn_lint = Path(sys.executable).with_name("cfn-lint")
     templates = [str(s.template_path) for s in everything]
-    result = subprocess.run([str(cfn_lint), *templates], capture_output=True, text=True, check=False)  # noqa: S603
+    result = subprocess.run([str(cfn_lint), *templates], capture_output=True, text=True, check=False)
     assert result.returncode == 0, result.stdout + result.stderr
 
 
@@ -119,7 +120,8 @@ def test_service_tables_stream_new_images_for_the_relay_and_expire_by_ttl(everyt
     for synth in everything:
         for manifest in manifests_in(synth):
             for spec in manifest.tables:
-                logical_id = logical_id_at(synth, f"/{manifest.name.capitalize()}/Table{spec.name.capitalize()}/Resource")
+                path = f"/{manifest.name.capitalize()}/Table{spec.name.capitalize()}/Resource"
+                logical_id = logical_id_at(synth, path)
                 properties = synth.resources[logical_id]["Properties"]
                 definition = spec.definition()
                 if definition.stream:
@@ -186,7 +188,11 @@ def test_relays_read_only_outbox_inserts_with_bounded_retries_and_a_failure_dest
     everything: list[Synth],
 ) -> None:
     for synth in everything:
-        mappings = [m for m in synth.of_type("AWS::Lambda::EventSourceMapping").values() if "StartingPosition" in m["Properties"]]
+        mappings = [
+            m
+            for m in synth.of_type("AWS::Lambda::EventSourceMapping").values()
+            if "StartingPosition" in m["Properties"]
+        ]
         expected = sum(1 for m in manifests_in(synth) for f in m.functions() if f.kind is FunctionKind.RELAY)
         assert len(mappings) == expected > 0
         for mapping in mappings:
@@ -201,7 +207,7 @@ def test_relays_read_only_outbox_inserts_with_bounded_retries_and_a_failure_dest
                 "eventName": ["INSERT"],
                 "dynamodb": {"NewImage": {"entity": {"S": ["outbox"]}}},
             }
-            assert get_att(properties["EventSourceArn"])[1] == "StreamArn"  # type: ignore[index]
+            assert get_att(properties["EventSourceArn"]) == (target(properties["EventSourceArn"]), "StreamArn")
 
 
 def test_every_subscription_has_its_queue_with_a_dlq_after_five_receives_and_partial_batches(probe: Synth) -> None:
@@ -212,14 +218,16 @@ def test_every_subscription_has_its_queue_with_a_dlq_after_five_receives_and_par
         "AWS::Lambda::EventSourceMapping", {"Properties": {"EventSourceArn": {"Fn::GetAtt": Match.any_value()}}}
     )
     sqs_mappings = [
-        m for m in mappings.values() if probe.resources[get_att(m["Properties"]["EventSourceArn"])[0]]["Type"] == "AWS::SQS::Queue"  # type: ignore[index]
+        m
+        for m in mappings.values()
+        if probe.resources[target(m["Properties"]["EventSourceArn"])]["Type"] == "AWS::SQS::Queue"
     ]
     assert len(sqs_mappings) == len(subscriptions)
     batch_sizes = sorted(s.batch_size for s in subscriptions)
     assert sorted(m["Properties"]["BatchSize"] for m in sqs_mappings) == batch_sizes
     for mapping in sqs_mappings:
         assert mapping["Properties"]["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
-        queue = probe.resources[get_att(mapping["Properties"]["EventSourceArn"])[0]]["Properties"]  # type: ignore[index]
+        queue = probe.resources[target(mapping["Properties"]["EventSourceArn"])]["Properties"]
         assert queue["RedrivePolicy"]["maxReceiveCount"] == 5
         dead_letters = get_att(queue["RedrivePolicy"]["deadLetterTargetArn"])
         assert dead_letters is not None and probe.resources[dead_letters[0]]["Type"] == "AWS::SQS::Queue"
@@ -236,14 +244,15 @@ def test_each_subscription_rule_targets_its_queue_on_the_right_bus_and_admits_on
     buses = {json.dumps(r["Properties"]["EventBusName"]) for r in rules.values()}
     assert buses == {json.dumps({"Ref": logical_id_at(probe, "/Platform/Bus/Resource")}), json.dumps("default")}
     for logical_id, rule in rules.items():
-        (target,) = rule["Properties"]["Targets"]
-        queue_id = get_att(target["Arn"])[0]  # type: ignore[index]
-        assert target["DeadLetterConfig"]
+        (rule_target,) = rule["Properties"]["Targets"]
+        queue_id = target(rule_target["Arn"])
+        assert rule_target["DeadLetterConfig"]
         policy = next(
             p for p in probe.of_type("AWS::SQS::QueuePolicy").values() if queue_id in refs(p["Properties"]["Queues"])
         )
         allows = [s for s in policy["Properties"]["PolicyDocument"]["Statement"] if s["Effect"] == "Allow"]
-        assert allows and all(s["Condition"]["ArnEquals"]["aws:SourceArn"] == {"Fn::GetAtt": [logical_id, "Arn"]} for s in allows)
+        rule_arn = {"Fn::GetAtt": [logical_id, "Arn"]}
+        assert allows and all(s["Condition"]["ArnEquals"]["aws:SourceArn"] == rule_arn for s in allows)
 
 
 def test_every_sweeper_runs_on_its_schedule_with_a_dead_letter_queue(probe: Synth) -> None:
@@ -278,13 +287,21 @@ def _alarmed(synth: Synth, metric: str) -> set[str]:
 def test_alarms_cover_dead_letters_errors_throttles_5xx_and_queue_age(everything: list[Synth]) -> None:
     for synth in everything:
         queues = synth.of_type("AWS::SQS::Queue")
-        redrive_targets = {get_att(q["Properties"]["RedrivePolicy"]["deadLetterTargetArn"])[0] for q in queues.values() if "RedrivePolicy" in q["Properties"]}  # type: ignore[index]
+        redrive_targets = {
+            target(q["Properties"]["RedrivePolicy"]["deadLetterTargetArn"])
+            for q in queues.values()
+            if "RedrivePolicy" in q["Properties"]
+        }
         failure_destinations = {
-            get_att(m["Properties"]["DestinationConfig"]["OnFailure"]["Destination"])[0]  # type: ignore[index]
+            target(m["Properties"]["DestinationConfig"]["OnFailure"]["Destination"])
             for m in synth.of_type("AWS::Lambda::EventSourceMapping").values()
             if "DestinationConfig" in m["Properties"]
         }
-        function_dlqs = {get_att(f["Properties"]["DeadLetterConfig"]["TargetArn"])[0] for f in functions(synth).values() if "DeadLetterConfig" in f["Properties"]}  # type: ignore[index]
+        function_dlqs = {
+            target(f["Properties"]["DeadLetterConfig"]["TargetArn"])
+            for f in functions(synth).values()
+            if "DeadLetterConfig" in f["Properties"]
+        }
         undelivered = {logical_id_at(synth, "/Platform/UndeliveredEvents/Resource")}
         dead_letter_queues = redrive_targets | failure_destinations | function_dlqs | undelivered
         assert dead_letter_queues <= _alarmed(synth, "ApproximateNumberOfMessagesVisible")
@@ -479,7 +496,7 @@ def test_the_waf_guards_the_stage_with_managed_rules_and_a_rate_limit(everything
 
 def test_the_user_pool_has_the_role_groups_custom_attributes_strong_passwords_and_mfa(regions: list[Synth]) -> None:
     for synth in regions:
-        (pool_id, pool), = synth.of_type("AWS::Cognito::UserPool").items()
+        ((pool_id, pool),) = synth.of_type("AWS::Cognito::UserPool").items()
         p = pool["Properties"]
         groups = {g["Properties"]["GroupName"] for g in synth.of_type("AWS::Cognito::UserPoolGroup").values()}
         assert groups == {role.value for role in Role}

@@ -21,6 +21,24 @@ def _port(value: str) -> int:
     return port
 
 
+def _positive(value: str) -> float:
+    number = float(value)
+    if not number > 0:
+        raise argparse.ArgumentTypeError(f"{value} must be more than 0")
+    return number
+
+
+def _seconds(value: str) -> int:
+    number = int(value)
+    if not 0 <= number <= 43200:  # SQS: 0 seconds to 12 hours
+        raise argparse.ArgumentTypeError(f"{value} must be between 0 and 43200")
+    return number
+
+
+def _interrupt(*_: object) -> None:
+    raise KeyboardInterrupt
+
+
 def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(prog="python -m infra.local", description="The Jeugdketen local host.")
     commands = root.add_subparsers(dest="command", required=True)
@@ -30,7 +48,7 @@ def parser() -> argparse.ArgumentParser:
     )
     run.add_argument("--api-port", type=_port, default=3000, help="the API gateway's port (default 3000; 0 = any)")
     run.add_argument("--moto-port", type=_port, default=4566, help="moto's port (default 4566; 0 = any)")
-    run.add_argument("--tick-seconds", type=float, default=60.0, help="how often the sweepers run (default 60)")
+    run.add_argument("--tick-seconds", type=_positive, default=60.0, help="how often the sweepers run (default 60)")
     run.add_argument(
         "--extra-manifest",
         action="append",
@@ -40,7 +58,7 @@ def parser() -> argparse.ArgumentParser:
     )
     run.add_argument(
         "--visibility-timeout",
-        type=int,
+        type=_seconds,
         default=2,
         help="seconds before a message whose handler failed comes back (default 2)",
     )
@@ -60,10 +78,9 @@ def run(args: argparse.Namespace) -> int:
     logging.basicConfig(
         level=args.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr
     )
+    for chatty in ("botocore", "boto3", "urllib3"):
+        logging.getLogger(chatty).setLevel(max(logging.WARNING, logging.getLogger().level))
     os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "INFO")
-    stop = threading.Event()
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(signum, lambda *_: stop.set())
     host = LocalHost(
         HostOptions(
             region=args.region,
@@ -75,11 +92,18 @@ def run(args: argparse.Namespace) -> int:
             record_path=args.record_events,
         )
     )
+    signal.signal(signal.SIGTERM, _interrupt)  # while starting, SIGTERM stops it like Ctrl-C does
     try:
-        info = host.start()
+        info = host.start()  # KeyboardInterrupt here: start() cleans up after itself
     except (LocalHostError, RegionConfigError) as problem:
         print(f"the local host did not start: {problem}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        print("the local host stopped before it was ready", file=sys.stderr)
+        return 130
+    stop = threading.Event()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: stop.set())
     try:
         print(ready_block(info), flush=True)
         if args.ready_file:

@@ -6,9 +6,9 @@
   policy moves them to the DLQ. A handler that raises fails the whole batch. The body is the EventBridge
   event with the ``account`` field moto leaves out put back.
 - ``StreamPoller``: reads a table's stream (shard iterators) and hands the records that pass the outbox
-  filter to the relay in Lambda's DynamoDB stream shape. A failing batch is retried a few times and then
-  described on the relay's on-failure queue (as the AWS relay's on-failure destination), and the poller
-  moves on.
+  filter to the relay in Lambda's DynamoDB stream shape. A failing batch is split in two and each half
+  tried on its own; a single record that keeps failing is described on the relay's on-failure queue (as
+  the AWS relay's on-failure destination), and the poller moves on.
 
 Every loop is bounded by a stop event and short waits, so the host stops within a few seconds.
 """
@@ -290,8 +290,12 @@ class StreamPoller(_Poller):
     def _deliver(self, shard_id: str, raw: list[dict[str, Any]]) -> None:
         records = [stream_record(r, stream_arn=self.streamed.stream_arn, aws_region=self._aws_region) for r in raw]
         batch = [r for r in records if matches(OUTBOX_FILTER, r)]
-        if not batch:
-            return  # filtered out: on AWS such records never invoke the function
+        if batch:  # records the filter drops never invoke the function (as on AWS)
+            self._invoke(shard_id, batch)
+
+    def _invoke(self, shard_id: str, batch: list[dict[str, Any]]) -> None:
+        """Invoke with ``batch``; a failing batch is split in two and each half tried on its own (the AWS relay's
+        BisectBatchOnFunctionError), a failing single record is retried, then given up."""
         for attempt in range(1, self._attempts + 1):
             try:
                 self.function.invoke({"Records": batch})
@@ -306,6 +310,11 @@ class StreamPoller(_Poller):
                 )
                 if self._stop.wait(self._retry_wait * attempt):
                     return  # stopping: the batch is neither done nor given up (as when a container dies)
+                if len(batch) > 1:
+                    middle = len(batch) // 2
+                    self._invoke(shard_id, batch[:middle])
+                    self._invoke(shard_id, batch[middle:])
+                    return
         self._give_up(shard_id, batch)
 
     def _give_up(self, shard_id: str, batch: list[dict[str, Any]]) -> None:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-STAGE = "prod"
+STAGE = "prod"  # the API stage, as the region stack names it (infra/region_stack.py STAGE); JK_STAGE too
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 

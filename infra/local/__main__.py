@@ -67,6 +67,11 @@ def parser() -> argparse.ArgumentParser:
     )
     run.add_argument("--ready-file", type=Path, metavar="FILE", help="write where everything is as JSON once ready")
     run.add_argument("--log-level", default="INFO", help="the host's own log level (default INFO)")
+    run.add_argument(
+        "--exit-with-parent",
+        action="store_true",
+        help="stop when the process that started this one ends (test harnesses)",
+    )
     return root
 
 
@@ -110,8 +115,11 @@ def run(args: argparse.Namespace) -> int:
             partial = args.ready_file.with_suffix(args.ready_file.suffix + ".partial")
             partial.write_text(info.to_json())
             partial.replace(args.ready_file)  # appears complete or not at all
+        parent = os.getppid()
         while not stop.wait(0.5):
-            pass
+            if args.exit_with_parent and os.getppid() != parent:
+                print("the process that started the local host has ended", file=sys.stderr)
+                break
         print("stopping the local host ...", file=sys.stderr, flush=True)
     finally:
         host.stop()

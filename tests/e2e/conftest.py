@@ -133,6 +133,7 @@ def start_host(
         str(record),
         "--ready-file",
         str(ready),
+        "--exit-with-parent",  # an interrupted test run leaves no host behind
     ]
     for module in extra_manifests:
         command += ["--extra-manifest", module]

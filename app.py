@@ -5,6 +5,9 @@
     .venv/bin/python app.py -c region=groningen  # one region (`make check-region`, `cdk deploy -c region=...`)
     .venv/bin/python app.py -c bundling=false    # placeholder code assets, no pip (the infra tests)
 
+Test-only context: ``regions_dir=<dir>`` reads region files from elsewhere, ``extra_manifests=a.b,c.d`` adds
+services (the infra tests' probe) to the four real ones.
+
 cdk-nag (AwsSolutions and HIPAA.Security) validates every synth: a finding that is not acknowledged with a
 written reason fails it, and so does an invalid region file (with a one-line message naming file and field).
 """

@@ -153,7 +153,7 @@ class PythonFunction(Construct):
         assert isinstance(function_resource, lambda_.CfnFunction)
         function_resource.add_deletion_override("DependsOn")
         if dead_letter_queue is None:
-            Validations.of(self.function).acknowledge(
+            Validations.of(function_resource).acknowledge(
                 Acknowledgment(
                     id="HIPAA.Security-LambdaDLQ",
                     reason=f"A {spec.kind.value} function is never invoked asynchronously, where a Lambda DLQ "
@@ -161,14 +161,14 @@ class PythonFunction(Construct):
                     "on-failure destination or the queue's DLQ.",
                 )
             )
-        Validations.of(self.function).acknowledge(
+        Validations.of(function_resource).acknowledge(
             Acknowledgment(
                 id="HIPAA.Security-LambdaInsideVPC",
                 reason="The function reaches only AWS APIs (DynamoDB, EventBridge, SQS, KMS, SSM) over TLS with "
                 "IAM; there is no private resource to reach, and a VPC would add NAT/endpoints without a control.",
             )
         )
-        Validations.of(self.function).acknowledge(
+        Validations.of(function_resource).acknowledge(
             Acknowledgment(
                 id="AwsSolutions-L1",
                 reason="Python 3.13 on purpose: bytecode and the layer's binary wheels are built for it; moving to a "

@@ -189,7 +189,7 @@ class Platform(Construct):
             enforce_ssl=True,
             retention_period=Duration.days(14),
         )
-        Validations.of(queue).acknowledge(
+        Validations.of(queue.node.default_child).acknowledge(  # type: ignore[arg-type]
             Acknowledgment(
                 id="AwsSolutions-SQS3",
                 reason="This queue is the dead-letter destination of every rule target (events the bus could not "
@@ -429,18 +429,21 @@ class Platform(Construct):
                 "a Lambda proxy invoked inside AWS with IAM, so there is no back end to present one to.",
             ),
         )
-        Validations.of(api).acknowledge(
+        # Acknowledged on the one resource each finding is about, so nothing else hides under it.
+        Validations.of(api.node.default_child).acknowledge(  # type: ignore[arg-type]
             Acknowledgment(
                 id="AwsSolutions-APIG2",
                 reason="Requests are validated by each handler's pydantic models (Powertools enable_validation), "
                 "which answer 422 in the API's {code, message, details} shape; the proxy routes have no models.",
-            ),
+            )
+        )
+        Validations.of(api.node.find_child("CloudWatchRole")).acknowledge(
             Acknowledgment(
                 id="AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/"
                 "AmazonAPIGatewayPushToCloudWatchLogs]",
                 reason="The account-level role API Gateway needs to write execution logs; AWS maintains the "
                 "policy for exactly this purpose.",
-            ),
+            )
         )
         return api, authorizer
 
@@ -612,7 +615,7 @@ class Platform(Construct):
             "Tables",
             resources=[backup.BackupResource.from_dynamo_db_table(t) for t in self._tables_to_back_up],
         )
-        Validations.of(selection).acknowledge(
+        Validations.of(selection.node.find_child("Role")).acknowledge(
             Acknowledgment(
                 id="AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/"
                 "AWSBackupServiceRolePolicyForBackup]",

@@ -230,7 +230,7 @@ class Service(Construct):
             retention_period=DEAD_LETTER_RETENTION,
         )
         if failure_destination:  # cdk-nag recognises a DLQ only by another queue's redrive policy
-            Validations.of(queue).acknowledge(
+            Validations.of(queue.node.default_child).acknowledge(  # type: ignore[arg-type]
                 Acknowledgment(
                     id="AwsSolutions-SQS3",
                     reason="This queue is itself a dead-letter destination (a stream's on-failure destination or a "

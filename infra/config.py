@@ -28,6 +28,8 @@ ROOT = Path(__file__).resolve().parents[1]
 REGIONS_DIR = ROOT / "infra" / "regions"
 
 # SSM Parameter Store holds at most 4 KB in a standard parameter and 8 KB in an advanced one.
+# The API Gateway stage of every region stack; the local proxy uses the same, and functions get it as JK_STAGE.
+API_STAGE = "prod"
 SSM_STANDARD_LIMIT = 4096
 SSM_ADVANCED_LIMIT = 8192
 

@@ -11,15 +11,13 @@ from aws_cdk import CfnOutput, Environment, Stack, Tags
 from aws_cdk import aws_lambda as lambda_
 from constructs import Construct
 
-from infra.config import DeploymentConfig
+from infra.config import API_STAGE, DeploymentConfig
 from infra.constructs.bundling import Bundler
 from infra.constructs.lambda_defaults import ARCHITECTURE, RUNTIME
 from infra.constructs.monitoring import Alarms, Monitoring
 from infra.constructs.platform import Platform
 from infra.constructs.service import Service
 from services.shared.manifest import ServiceManifest, load_manifests
-
-STAGE = "prod"
 
 
 class RegionStack(Stack):
@@ -41,7 +39,7 @@ class RegionStack(Stack):
         )
         Tags.of(self).add("jeugdketen:region", deployment.name)
         self.deployment = deployment
-        self.platform = Platform(self, "Platform", deployment=deployment, stage=STAGE)
+        self.platform = Platform(self, "Platform", deployment=deployment, stage=API_STAGE)
         self.alarms = Alarms(deployment.name, self.platform.operators)
         layer = lambda_.LayerVersion(
             self,

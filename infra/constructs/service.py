@@ -37,6 +37,7 @@ from services.shared.manifest import (
     Subscription,
     TableDefinition,
 )
+from services.shared.relay import OUTBOX_FILTER
 
 # Data-plane actions on a service's own tables (TransactWriteItems is authorised per item by these).
 TABLE_ACTIONS = [
@@ -58,10 +59,6 @@ STORAGE_KEY_ACTIONS = ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey"]
 STREAM_ACTIONS = ["dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator"]
 CONSUME_ACTIONS = ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility", "sqs:GetQueueAttributes"]
 
-OUTBOX_FILTER = {
-    "eventName": lambda_.FilterRule.is_equal("INSERT"),
-    "dynamodb": {"NewImage": {"entity": {"S": lambda_.FilterRule.is_equal("outbox")}}},
-}
 RELAY_BATCH_SIZE = 100
 RELAY_RETRIES = 10
 # A stream keeps records 24 h; a batch that still fails after this goes to the on-failure queue as a pointer,

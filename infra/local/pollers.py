@@ -27,11 +27,10 @@ from typing import Any
 from infra.local.functions import LocalFunction
 from infra.local.provision import Streamed, Subscribed
 from services.shared import clock
+from services.shared.relay import OUTBOX_FILTER
 
 log = logging.getLogger("infra.local.pollers")
 
-# The event-source filter of every relay (on AWS a Lambda filter criterion): outbox INSERTs only.
-OUTBOX_FILTER: dict[str, Any] = {"eventName": ["INSERT"], "dynamodb": {"NewImage": {"entity": {"S": ["outbox"]}}}}
 STREAM_BATCH_SIZE = 100
 STREAM_ATTEMPTS = 3
 STREAM_IDLE_WAIT = (0.1, 0.5)  # seconds between reads of an idle stream: from, growing to

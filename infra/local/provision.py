@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from infra.local.proxy import STAGE
+from infra.config import API_STAGE
 from services.shared.manifest import EventBusName, FunctionKind, FunctionSpec, ServiceManifest, TableDefinition
 from services.shared.platform import AUDIT_TABLE, IDEMPOTENCY_TABLE
 from services.shared.principal import Role
@@ -123,7 +123,7 @@ class Provisioned:
         """The ``JK_*`` settings every function of the region gets (one process hosts them all)."""
         return {
             "JK_REGION": self.region,
-            "JK_STAGE": STAGE,
+            "JK_STAGE": API_STAGE,
             "JK_TABLES": json.dumps(self.tables, sort_keys=True),
             "JK_AUDIT_TABLE": self.audit_table,
             "JK_IDEMPOTENCY_TABLE": self.idempotency_table,

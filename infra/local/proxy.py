@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-STAGE = "prod"  # the API stage, as the region stack names it (infra/region_stack.py STAGE); JK_STAGE too
+from infra.config import API_STAGE
+
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
@@ -98,10 +99,10 @@ def proxy_event(
             "httpMethod": request.method,
             "extendedRequestId": secrets.token_urlsafe(12),
             "requestTime": request_time(now),
-            "path": f"/{STAGE}{request.path}",
+            "path": f"/{API_STAGE}{request.path}",
             "accountId": account,
             "protocol": "HTTP/1.1",
-            "stage": STAGE,
+            "stage": API_STAGE,
             "domainPrefix": api_id,
             "requestTimeEpoch": int(now.timestamp() * 1000),
             "requestId": request_id,

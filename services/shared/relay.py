@@ -18,6 +18,9 @@ from services.shared.entrypoint import entrypoint
 from services.shared.observability import logger, metrics
 from services.shared.settings import get_settings
 
+# The event-source filter of every relay (a Lambda filter criterion on AWS, applied by the local poller):
+# outbox INSERTs only. ``outbox_entries`` checks the same again.
+OUTBOX_FILTER: dict[str, Any] = {"eventName": ["INSERT"], "dynamodb": {"NewImage": {"entity": {"S": ["outbox"]}}}}
 PUT_EVENTS_BATCH = 10
 ATTEMPTS = 4
 BACKOFF_SECONDS = 0.2

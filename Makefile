@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 REGION ?= groningen
 PYTEST_ARGS ?=
 
-.PHONY: run test synth bench lint check-region deploy clean
+.PHONY: run test synth bench lint check-region clean
 
 $(STAMP): pyproject.toml package.json
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)

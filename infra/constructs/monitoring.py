@@ -174,7 +174,7 @@ class Monitoring(Construct):
                 width=24,
                 height=2,
             ),
-            # A status widget shows at most 100 alarms; the first ones are the platform's and the services' APIs.
+            # A status widget shows at most 100 alarms: the services' first (manifest order), the platform's last.
             cloudwatch.AlarmStatusWidget(title="Alarms", alarms=alarms.all[:100], width=24, height=6),
         )
         dashboard.add_widgets(

@@ -25,7 +25,7 @@ from aws_cdk.interfaces.aws_events import IRuleRef
 from constructs import Construct
 
 from infra.constructs.lambda_defaults import CONSUMER_MAX_CONCURRENCY, SIZING, PythonFunction
-from infra.constructs.monitoring import STREAM_AGE_ALARM_MS, Alarms, ServiceWatch
+from infra.constructs.monitoring import API_5XX_ALARM, STREAM_AGE_ALARM_MS, Alarms, ServiceWatch
 from infra.constructs.platform import Platform
 from infra.constructs.tables import index_arns, protected_table
 from services.shared.manifest import (
@@ -266,8 +266,8 @@ class Service(Construct):
                 period=Duration.minutes(5),
                 statistic="Sum",
             ),
-            threshold=5,
-            description=f"{self.manifest.name}: the API answered 5 or more 5xx on {proxy.path} in 5 minutes.",
+            threshold=API_5XX_ALARM,
+            description=f"{self.manifest.name}: {API_5XX_ALARM} or more 5xx on {proxy.path} in 5 minutes.",
         )
 
     def _build_relay(self, spec: FunctionSpec) -> None:

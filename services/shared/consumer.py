@@ -30,7 +30,7 @@ from services.shared.settings import get_settings
 
 E = TypeVar("E", bound=EventData)
 EventHandler = Callable[[Event[Any]], None]
-IDEMPOTENCY_HOURS = 24 * 7
+IDEMPOTENCY_HOURS = 24 * 15  # longer than a DLQ keeps a message (14 days), so a late redrive is still idempotent
 
 
 class UnroutableEvent(Exception):

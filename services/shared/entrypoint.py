@@ -23,12 +23,16 @@ def entrypoint(component: str) -> Callable[[LambdaHandler], LambdaHandler]:
         def handler(event: dict[str, Any], context: Any) -> Any:
             nonlocal decorated
             if decorated is None:
-                wrapped = logger().inject_lambda_context(fn, clear_state=True)
+
+                def with_component(event: dict[str, Any], context: Any) -> Any:
+                    logger().append_keys(component=component)  # after clear_state, which would drop it
+                    return fn(event, context)
+
+                wrapped = logger().inject_lambda_context(with_component, clear_state=True)
                 if os.environ.get("AWS_LAMBDA_FUNCTION_NAME") and os.environ.get("_X_AMZN_TRACE_ID"):
                     wrapped = tracer().capture_lambda_handler(wrapped)
                 decorated = wrapped
             correlation.clear()
-            logger().append_keys(component=component)
             try:
                 return decorated(event, context)
             finally:

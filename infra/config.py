@@ -7,6 +7,10 @@ wrong::
 
     infra/regions/x.yaml: contact_247.out_of_hours_partner: unknown organisation 'foo'
 
+The file's ``signal_guide:`` section is the region's signal guide (``SignalGuide``, owned by the signals
+service). It is published as its own SSM parameter: the region config alone is already over 4 KB and a
+parameter holds at most 8 KB.
+
 ``python -m infra.config <region>`` validates one region and prints a short summary (``make check-region``).
 """
 
@@ -23,6 +27,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from services.shared.region import RegionConfig
+from services.signals.models.guide import SignalGuide
 
 ROOT = Path(__file__).resolve().parents[1]
 REGIONS_DIR = ROOT / "infra" / "regions"
@@ -32,6 +37,8 @@ REGIONS_DIR = ROOT / "infra" / "regions"
 API_STAGE = "prod"
 SSM_STANDARD_LIMIT = 4096
 SSM_ADVANCED_LIMIT = 8192
+# The one service whose functions are told of the signal guide and may read it.
+SIGNAL_GUIDE_SERVICE = "signals"
 
 
 class RegionConfigError(ValueError):
@@ -56,15 +63,16 @@ class AwsTarget(BaseModel):
 
 
 class DeploymentConfig(BaseModel):
-    """One region file: the region as data (``region``) plus the deployment target (``aws``).
+    """One region file: the region as data (``region``), its signal guide and the deployment target (``aws``).
 
-    The YAML is flat (``aws:`` beside the region's own fields); ``from_file`` splits it.
+    The YAML is flat (``aws:`` and ``signal_guide:`` beside the region's own fields); ``load_file`` splits it.
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     aws: AwsTarget
     region: RegionConfig
+    signal_guide: SignalGuide
 
     @property
     def name(self) -> str:
@@ -84,7 +92,19 @@ class DeploymentConfig(BaseModel):
 
     def ssm_tier_advanced(self) -> bool:
         """Whether the region config needs an advanced SSM parameter (more than 4 KB)."""
-        return len(self.ssm_value().encode()) > SSM_STANDARD_LIMIT
+        return ssm_tier_advanced(self.ssm_value())
+
+    @property
+    def signal_guide_parameter_name(self) -> str:
+        return signal_guide_parameter_name(self.region.name)
+
+    def signal_guide_ssm_value(self) -> str:
+        """The JSON the signals service reads back with ``SignalGuide.model_validate_json``.
+
+        Defaults are left out (a question's weight is "normal" unless it says otherwise): every byte counts
+        against the 8 KB of a parameter.
+        """
+        return self.signal_guide.model_dump_json(exclude_defaults=True)
 
 
 def stack_name(region: str) -> str:
@@ -94,6 +114,16 @@ def stack_name(region: str) -> str:
 def config_parameter_name(region: str) -> str:
     """The SSM parameter that holds the region config (``JK_CONFIG_PARAMETER``); the same on both hosts."""
     return f"/jeugdketen/{region}/region-config"
+
+
+def signal_guide_parameter_name(region: str) -> str:
+    """The SSM parameter that holds the signal guide (``JK_SIGNAL_GUIDE_PARAMETER``); the same on both hosts."""
+    return f"/jeugdketen/{region}/signal-guide"
+
+
+def ssm_tier_advanced(value: str) -> bool:
+    """Whether ``value`` needs an advanced SSM parameter (more than 4 KB)."""
+    return len(value.encode()) > SSM_STANDARD_LIMIT
 
 
 # -- loading ---------------------------------------------------------------------------------------------
@@ -164,9 +194,14 @@ def load_file(path: Path) -> DeploymentConfig:
     if not isinstance(raw, dict):
         raise RegionConfigError(f"{shown}: expected a mapping of fields at the top level")
     fields = dict(raw)
-    data = {"aws": fields.pop("aws", None), "region": fields}
+    data = {"aws": fields.pop("aws", None), "signal_guide": fields.pop("signal_guide", None), "region": fields}
     if data["aws"] is None:
         raise RegionConfigError(f"{shown}: aws: required field is missing (aws: {{account, region}})")
+    if data["signal_guide"] is None:
+        raise RegionConfigError(
+            f"{shown}: signal_guide: required field is missing "
+            "(signal_guide: {version, grounds, questions, profiles})"
+        )
     try:
         config = DeploymentConfig.model_validate(data)
     except ValidationError as exc:
@@ -179,6 +214,12 @@ def load_file(path: Path) -> DeploymentConfig:
         raise RegionConfigError(
             f"{shown}: the region config is {size} bytes as JSON; "
             f"SSM Parameter Store holds at most {SSM_ADVANCED_LIMIT}"
+        )
+    guide_size = len(config.signal_guide_ssm_value().encode())
+    if guide_size > SSM_ADVANCED_LIMIT:
+        raise RegionConfigError(
+            f"{shown}: signal_guide: the signal guide is {guide_size} bytes as JSON; "
+            f"SSM Parameter Store holds at most {SSM_ADVANCED_LIMIT} (shorten or remove questions)"
         )
     return config
 
@@ -236,6 +277,17 @@ class Summary:
             f"{region.retention.chat_transcript_days} days, inbox {region.retention.inbox_days} days"
         )
         yield f"  SSM parameter    {self.config.config_parameter_name} ({size} bytes, {tier} tier)"
+        guide = self.config.signal_guide
+        guide_value = self.config.signal_guide_ssm_value()
+        guide_tier = "advanced" if ssm_tier_advanced(guide_value) else "standard"
+        yield (
+            f"  signal guide     version {guide.version}: {len(guide.questions)} questions, "
+            f"{sum(q.weight == 'strong' for q in guide.questions)} strong, {len(guide.profiles)} organisation profiles"
+        )
+        yield (
+            f"  SSM parameter    {self.config.signal_guide_parameter_name} "
+            f"({len(guide_value.encode())} of {SSM_ADVANCED_LIMIT} bytes, {guide_tier} tier)"
+        )
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -1,9 +1,10 @@
 """What every service of a region shares: keys, the event bus, the user pool, the REST API behind a WAF, the
-audit and idempotency tables, the operators' topic, backups and the region config in SSM."""
+audit and idempotency tables, the operators' topic, backups, and the region config and signal guide in SSM."""
 
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 
 from aws_cdk import Acknowledgment, ArnFormat, Duration, RemovalPolicy, Stack, Validations
 from aws_cdk import aws_apigateway as apigw
@@ -20,7 +21,7 @@ from aws_cdk import aws_ssm as ssm
 from aws_cdk import aws_wafv2 as wafv2
 from constructs import Construct
 
-from infra.config import SSM_STANDARD_LIMIT, DeploymentConfig
+from infra.config import SIGNAL_GUIDE_SERVICE, DeploymentConfig, ssm_tier_advanced
 from infra.constructs.lambda_defaults import LOG_RETENTION
 from infra.constructs.tables import protected_table
 from services.shared.platform import AUDIT_TABLE, IDEMPOTENCY_TABLE
@@ -51,6 +52,15 @@ def _error_body(code: str, message: str) -> str:
     return json.dumps(body, separators=(",", ":"))
 
 
+@dataclass(frozen=True)
+class ServiceParameter:
+    """An SSM parameter that one service's API function reads, and the variable that names it."""
+
+    env: str
+    parameter: ssm.StringParameter
+    sid: str
+
+
 class Platform(Construct):
     """The region's shared resources. Services get what they need from its attributes, never by lookup."""
 
@@ -70,6 +80,13 @@ class Platform(Construct):
         self.audit_table = protected_table(self, "AuditTable", AUDIT_TABLE, self.storage_key)
         self.idempotency_table = protected_table(self, "IdempotencyTable", IDEMPOTENCY_TABLE, self.storage_key)
         self.config_parameter = self._build_config_parameter()
+        self.signal_guide_parameter = self._build_signal_guide_parameter()
+        # Parameters that only one service reads: its API function is told their names and may read them.
+        self.service_parameters: dict[str, list[ServiceParameter]] = {
+            SIGNAL_GUIDE_SERVICE: [
+                ServiceParameter("JK_SIGNAL_GUIDE_PARAMETER", self.signal_guide_parameter, sid="ReadSignalGuide")
+            ],
+        }
         self.backup_plan = self._build_backup_plan()
         self._tables_to_back_up: list[dynamodb.ITable] = [self.audit_table, self.idempotency_table]
 
@@ -573,14 +590,31 @@ class Platform(Construct):
 
     # -- configuration and backups ---------------------------------------------------------------------------
     def _build_config_parameter(self) -> ssm.StringParameter:
-        value = self.deployment.ssm_value()
+        return self._parameter(
+            "RegionConfig",
+            name=self.deployment.config_parameter_name,
+            description=f"Jeugdketen {self.region_name}: the region config (RegionConfig as JSON)",
+            value=self.deployment.ssm_value(),
+        )
+
+    def _build_signal_guide_parameter(self) -> ssm.StringParameter:
+        # Its own parameter: the region config is already over 4 KB and a parameter holds at most 8 KB.
+        return self._parameter(
+            "SignalGuide",
+            name=self.deployment.signal_guide_parameter_name,
+            description=f"Jeugdketen {self.region_name}: the signal guide (SignalGuide as JSON), read by signals",
+            value=self.deployment.signal_guide_ssm_value(),
+        )
+
+    def _parameter(self, construct_id: str, *, name: str, description: str, value: str) -> ssm.StringParameter:
+        """A string parameter in the standard tier, or the advanced one when ``value`` is over 4 KB."""
         return ssm.StringParameter(
             self,
-            "RegionConfig",
-            parameter_name=self.deployment.config_parameter_name,
-            description=f"Jeugdketen {self.region_name}: the region config (RegionConfig as JSON)",
+            construct_id,
+            parameter_name=name,
+            description=description,
             string_value=value,
-            tier=ssm.ParameterTier.ADVANCED if len(value.encode()) > SSM_STANDARD_LIMIT else ssm.ParameterTier.STANDARD,
+            tier=ssm.ParameterTier.ADVANCED if ssm_tier_advanced(value) else ssm.ParameterTier.STANDARD,
         )
 
     def _build_backup_plan(self) -> backup.BackupPlan:

@@ -186,6 +186,8 @@ class Service(Construct):
         if kind is FunctionKind.API:
             env["JK_HMAC_KEY_ID"] = platform.hmac_key.key_arn
             env["JK_DATA_KEY_ID"] = platform.data_key.key_arn
+            for own in platform.service_parameters.get(self.manifest.name, []):
+                env[own.env] = own.parameter.parameter_name
         if kind is FunctionKind.CONSUMER:
             env["JK_IDEMPOTENCY_TABLE"] = platform.idempotency_table.table_name
         return env
@@ -241,6 +243,9 @@ class Service(Construct):
         self._allow_service_data(fn)
         fn.allow(["kms:GenerateMac"], [self.platform.hmac_key.key_arn], sid="Pseudonyms")
         fn.allow(["kms:Encrypt", "kms:Decrypt"], [self.platform.data_key.key_arn], sid="FieldEncryption")
+        # Parameters of this service alone (the signal guide): only its API function serves them.
+        for own in self.platform.service_parameters.get(self.manifest.name, []):
+            fn.allow(["ssm:GetParameter"], [own.parameter.parameter_arn], sid=own.sid)
         integration = apigw.LambdaIntegration(fn.function, proxy=True, allow_test_invoke=False)
         method_options: dict[str, Any] = {
             "authorizer": self.platform.authorizer,

@@ -182,6 +182,8 @@ class LocalHost:
             manifests=self.manifests,
             region_config_json=deployment.ssm_value(),
             config_parameter=deployment.config_parameter_name,
+            signal_guide_json=deployment.signal_guide_ssm_value(),
+            signal_guide_parameter=deployment.signal_guide_parameter_name,
             visibility_timeout=options.visibility_timeout,
         ).provision()
         self.users = demo_users(self.config)

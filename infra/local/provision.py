@@ -1,8 +1,9 @@
 """Provision a region into moto from the same definitions the AWS stack uses.
 
 Tables come from each manifest's ``TableSpec.definition()`` and the platform's ``AUDIT_TABLE`` /
-``IDEMPOTENCY_TABLE``; rules from each subscription's ``event_pattern()``; the region config is the validated
-``RegionConfig`` of ``infra/regions/<region>.yaml``. Nothing here is a hand-written copy of a resource.
+``IDEMPOTENCY_TABLE``; rules from each subscription's ``event_pattern()``; the region config and the signal guide
+are the validated ``RegionConfig`` and ``SignalGuide`` of ``infra/regions/<region>.yaml``, as the stack publishes
+them. Nothing here is a hand-written copy of a resource.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from infra.config import API_STAGE
+from infra.config import API_STAGE, ssm_tier_advanced
 from services.shared.manifest import EventBusName, FunctionKind, FunctionSpec, ServiceManifest, TableDefinition
 from services.shared.platform import AUDIT_TABLE, IDEMPOTENCY_TABLE
 from services.shared.principal import Role
@@ -113,6 +114,7 @@ class Provisioned:
     data_key_id: str
     hmac_key_id: str
     config_parameter: str
+    signal_guide_parameter: str
     user_pool_id: str
     client_id: str
     subscriptions: list[Subscribed] = field(default_factory=list)
@@ -131,6 +133,7 @@ class Provisioned:
             "JK_HMAC_KEY_ID": self.hmac_key_id,
             "JK_DATA_KEY_ID": self.data_key_id,
             "JK_CONFIG_PARAMETER": self.config_parameter,
+            "JK_SIGNAL_GUIDE_PARAMETER": self.signal_guide_parameter,
             "JK_LOCAL": "true",
         }
 
@@ -178,6 +181,8 @@ class Provisioner:
         manifests: Iterable[ServiceManifest],
         region_config_json: str,
         config_parameter: str,
+        signal_guide_json: str,
+        signal_guide_parameter: str,
         visibility_timeout: int,
     ) -> None:
         self._client = client
@@ -188,6 +193,8 @@ class Provisioner:
         self.manifests = list(manifests)
         self.region_config_json = region_config_json
         self.config_parameter = config_parameter
+        self.signal_guide_json = signal_guide_json
+        self.signal_guide_parameter = signal_guide_parameter
         self.visibility_timeout = visibility_timeout
 
     def provision(self) -> Provisioned:
@@ -207,6 +214,7 @@ class Provisioner:
             data_key_id=data_key,
             hmac_key_id=hmac_key,
             config_parameter=self.config_parameter,
+            signal_guide_parameter=self.signal_guide_parameter,
             user_pool_id=pool_id,
             client_id=client_id,
         )
@@ -314,13 +322,19 @@ class Provisioner:
         return data, hmac
 
     def _build_region_config(self) -> None:
-        self._client("ssm").put_parameter(
-            Name=self.config_parameter,
-            Value=self.region_config_json,
-            Type="String",
-            Tier="Advanced" if len(self.region_config_json.encode()) > 4096 else "Standard",
-            Overwrite=True,
-        )
+        """The region config and the signal guide, each in its own parameter (as on AWS)."""
+        ssm = self._client("ssm")
+        for name, value in (
+            (self.config_parameter, self.region_config_json),
+            (self.signal_guide_parameter, self.signal_guide_json),
+        ):
+            ssm.put_parameter(
+                Name=name,
+                Value=value,
+                Type="String",
+                Tier="Advanced" if ssm_tier_advanced(value) else "Standard",
+                Overwrite=True,
+            )
 
     # -- identity -------------------------------------------------------------------------------------
     def _build_user_pool(self) -> tuple[str, str]:

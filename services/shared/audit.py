@@ -208,3 +208,22 @@ def write(record: AuditRecord) -> None:
 def records_about(client: str) -> list[AuditRecord]:
     """Every access to the data of ``client`` (a pseudonym), oldest first. The caller audits this read."""
     return [e.to_record() for e in AuditEntry.query(f"CLIENT#{client}")]
+
+
+def write_many(records: list[AuditRecord]) -> None:
+    """Append several records (one read that touched several people); fail closed like ``write``.
+
+    A batch write cannot be conditional; each record has a fresh random id, so nothing is overwritten.
+    """
+    if len(records) == 1:
+        write(records[0])
+        return
+    retention = audit_retention()
+    try:
+        with AuditEntry.batch_write() as batch:
+            for record in records:
+                batch.save(AuditEntry.from_record(record, retention=retention))
+    except PynamoDBException as error:
+        raise ServiceUnavailable(
+            "the audit log is unavailable; the action was not carried out", code="audit_unavailable"
+        ) from error

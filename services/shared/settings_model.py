@@ -25,6 +25,7 @@ class Settings(BaseSettings):
     hmac_key_id: str = ""
     data_key_id: str = ""
     config_parameter: str = ""
+    signal_guide_parameter: str = Field(default="", description="SSM parameter of the signal guide (signals only)")
     max_body_bytes: int = 64 * 1024
     outbox_ttl_hours: int = 48
     local: bool = Field(default=False, description="True only on the local host")

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from services.shared.contracts.plans import PlanCoordinatorChanged
 from services.shared.contracts.signals import CONTRACTS
-from services.shared.manifest import ServiceManifest, TableSpec
+from services.shared.manifest import Schedule, ServiceManifest, Subscription, TableSpec
 from services.signals import __version__
 from services.signals.dal.tables import SignalsItem
 
@@ -14,5 +15,13 @@ MANIFEST = ServiceManifest(
     api_prefix="/signals",
     api_handler="services.signals.handlers.api.handler",
     tables=(TableSpec(name="main", model=SignalsItem),),
+    subscriptions=(
+        Subscription(
+            name="plan-coordinator",
+            handler="services.signals.handlers.plan_coordinator.handler",
+            events=(PlanCoordinatorChanged,),
+        ),
+    ),
+    schedules=(Schedule(name="deadlines", handler="services.signals.handlers.sweeper.handler", rate_minutes=5),),
     publishes=CONTRACTS,
 )

@@ -59,6 +59,13 @@ def test_unknown_out_of_hours_partner_names_file_and_field(tmp_path: Path) -> No
         ({"retention.audit_log_yrs": 15}, None, "retention.audit_log_yrs: unknown field"),
         ({}, "matchregie", "matchregie: required field is missing"),
         ({}, "aws", "aws: required field is missing"),
+        ({}, "signal_guide", "signal_guide: required field is missing"),
+        (
+            {"signal_guide.questions.0.grounds": ["x"]},
+            None,
+            "signal_guide.questions[0 no-home].grounds[0]: Input should be 'a', 'b'",
+        ),
+        ({"signal_guide.profiles": []}, None, "signal_guide: profiles: no profile for signalling domain"),
     ],
 )
 def test_invalid_fields_are_reported_by_path(
@@ -115,3 +122,22 @@ def test_ssm_value_round_trips_and_knows_when_it_needs_the_advanced_tier() -> No
     for config in load_all():
         assert type(config.region).model_validate_json(config.ssm_value()) == config.region
         assert config.ssm_tier_advanced() == (len(config.ssm_value().encode()) > 4096)
+
+
+def test_a_signal_guide_too_large_for_one_ssm_parameter_is_refused(tmp_path: Path) -> None:
+    data = yaml.safe_load((REGIONS / "groningen.yaml").read_text())
+    for question in data["signal_guide"]["questions"]:
+        question["text"] = {"nl": "Vraag " + "x" * 290 + "?", "en": "Question " + "x" * 287 + "?"}
+    data["name"] = "noord"
+    (tmp_path / "noord.yaml").write_text(yaml.safe_dump(data, allow_unicode=True))
+    with pytest.raises(RegionConfigError, match=r"noord\.yaml: signal_guide: the signal guide is \d+ bytes as JSON"):
+        load_region("noord", tmp_path)
+
+
+def test_check_region_command_prints_the_signal_guide_and_its_size() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "infra.config", "groningen"], cwd=ROOT, capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0, result.stderr
+    assert "signal guide     version 2026.1: 20 questions" in result.stdout
+    assert "/jeugdketen/groningen/signal-guide (" in result.stdout and "of 8192 bytes" in result.stdout

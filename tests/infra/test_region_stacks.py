@@ -17,6 +17,7 @@ from infra.config import load_region
 from services.shared.manifest import FunctionKind, load_manifests
 from services.shared.principal import Role
 from services.shared.region import RegionConfig
+from services.signals.models.guide import SignalGuide
 from tests.infra.conftest import PROBE_MANIFEST, Synth
 from tests.infra.helpers import (
     as_list,
@@ -172,13 +173,46 @@ def test_keys_rotate_except_the_pseudonym_key_which_must_stay_stable(everything:
                 assert key["Properties"]["EnableKeyRotation"] is True, logical_id
 
 
+def _parameters(synth: Synth) -> dict[str, tuple[str, dict[str, Any]]]:
+    """SSM parameters by name: (logical id, properties)."""
+    return {p["Properties"]["Name"]: (k, p["Properties"]) for k, p in synth.of_type("AWS::SSM::Parameter").items()}
+
+
 def test_region_config_is_published_to_ssm_as_the_services_read_it(regions: list[Synth]) -> None:
     for synth in regions:
         deployment = load_region(synth.region)
-        (parameter,) = synth.of_type("AWS::SSM::Parameter").values()
-        assert parameter["Properties"]["Name"] == deployment.config_parameter_name
-        assert RegionConfig.model_validate_json(parameter["Properties"]["Value"]) == deployment.region
-        assert "aws" not in json.loads(parameter["Properties"]["Value"])
+        parameters = _parameters(synth)
+        assert set(parameters) == {deployment.config_parameter_name, deployment.signal_guide_parameter_name}
+        _, parameter = parameters[deployment.config_parameter_name]
+        assert RegionConfig.model_validate_json(parameter["Value"]) == deployment.region
+        assert not {"aws", "signal_guide"} & set(json.loads(parameter["Value"]))
+
+
+def test_the_signal_guide_is_its_own_parameter_and_only_the_signals_api_may_read_it(everything: list[Synth]) -> None:
+    for synth in everything:
+        deployment = load_region(synth.region)
+        logical_id, parameter = _parameters(synth)[deployment.signal_guide_parameter_name]
+        assert SignalGuide.model_validate_json(parameter["Value"]) == deployment.signal_guide
+        assert parameter["Tier"] == ("Advanced" if len(parameter["Value"].encode()) > 4096 else "Standard")
+        readers, told = set(), set()
+        for function_id, function in functions(synth).items():
+            if any(logical_id in refs(s["Resource"]) for s in statements(policy_documents(synth, role_of(function)))):
+                readers.add(function_id)
+            variables = function["Properties"]["Environment"]["Variables"]
+            if "JK_SIGNAL_GUIDE_PARAMETER" in variables:
+                assert refs(variables["JK_SIGNAL_GUIDE_PARAMETER"]) == {logical_id}
+                told.add(function_id)
+        signals_api = {
+            k
+            for k, f in functions(synth).items()
+            if f["Properties"]["Handler"] == "services.signals.handlers.api.handler"
+        }
+        assert len(signals_api) == 1
+        assert readers == told == signals_api, synth.name
+        for _, document in identity_policy_documents(synth):  # nobody else either, not through a wildcard
+            for statement in statements([document]):
+                if logical_id in refs(statement.get("Resource", [])):
+                    assert as_list(statement["Action"]) == ["ssm:GetParameter"]
 
 
 # -- events: relay, subscriptions, schedules --------------------------------------------------------------

@@ -15,9 +15,11 @@ from moto import mock_aws
 from services.shared.manifest import TableDefinition, load_manifests
 from services.shared.platform import AUDIT_TABLE, IDEMPOTENCY_TABLE
 from services.shared.region import RegionConfig
+from services.signals.models.guide import SignalGuide
 
 REGION_FILE = Path(__file__).resolve().parents[2] / "infra" / "regions" / "groningen.yaml"
 AWS_REGION = "eu-central-1"
+SIGNAL_GUIDE_PARAMETER = "/jeugdketen/groningen/signal-guide"
 
 
 @dataclass
@@ -27,6 +29,7 @@ class Region:
     bus_name: str
     hmac_key_id: str
     data_key_id: str
+    signal_guide: SignalGuide
 
     def client(self, name: str) -> Any:
         import boto3
@@ -98,9 +101,15 @@ def region(monkeypatch: pytest.MonkeyPatch) -> Iterator[Region]:
         bus = boto3.client("events", region_name=AWS_REGION).create_event_bus(Name="test-bus")["EventBusArn"]
         data = yaml.safe_load(REGION_FILE.read_text())
         data.pop("aws")
+        guide = SignalGuide.model_validate(data.pop("signal_guide"))
         config = RegionConfig.model_validate(data)
-        boto3.client("ssm", region_name=AWS_REGION).put_parameter(
-            Name="/jeugdketen/groningen/config", Value=config.model_dump_json(), Type="String"
+        ssm = boto3.client("ssm", region_name=AWS_REGION)
+        ssm.put_parameter(Name="/jeugdketen/groningen/config", Value=config.model_dump_json(), Type="String")
+        ssm.put_parameter(
+            Name=SIGNAL_GUIDE_PARAMETER,
+            Value=guide.model_dump_json(exclude_defaults=True),
+            Type="String",
+            Tier="Advanced",
         )
         env = {
             "JK_REGION": "groningen",
@@ -111,13 +120,19 @@ def region(monkeypatch: pytest.MonkeyPatch) -> Iterator[Region]:
             "JK_HMAC_KEY_ID": hmac_key,
             "JK_DATA_KEY_ID": data_key,
             "JK_CONFIG_PARAMETER": "/jeugdketen/groningen/config",
+            "JK_SIGNAL_GUIDE_PARAMETER": SIGNAL_GUIDE_PARAMETER,
         }
         for key, value in env.items():
             monkeypatch.setenv(key, value)
         reset_settings()
         reset_region_config()
         yield Region(
-            config=config, tables=tables, bus_name=bus.rsplit("/", 1)[-1], hmac_key_id=hmac_key, data_key_id=data_key
+            config=config,
+            tables=tables,
+            bus_name=bus.rsplit("/", 1)[-1],
+            hmac_key_id=hmac_key,
+            data_key_id=data_key,
+            signal_guide=guide,
         )
     reset_settings()
     reset_region_config()

@@ -33,6 +33,7 @@ class PlanStarted(EventData):
 def region_dict(name: str = "groningen") -> dict[str, Any]:
     data = yaml.safe_load((REGIONS / f"{name}.yaml").read_text())
     data.pop("aws")
+    data.pop("signal_guide", None)
     return data
 
 

@@ -32,6 +32,7 @@ check-region: $(STAMP)  ## validate infra/regions/$(REGION).yaml and synthesize 
 
 bench: $(STAMP)  ## benchmarks: cold import per entry module vs a baseline, bundle sizes
 	$(PY) -m bench.cold_import
+	$(PY) -m bench.signal_calls
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

@@ -48,7 +48,12 @@ def counting() -> Iterator[Counter[str]]:
 # The minimum per operation, by AWS operation, for the requests measured below.
 MINIMUM: dict[str, dict[str, int]] = {
     # a youth key only: 1 HMAC (youth), 1 encryption (the signaller's copy), 1 query (the key), 1 transaction
-    "register, no match": {"kms.GenerateMac": 1, "kms.Encrypt": 1, "dynamodb.Query": 1, "dynamodb.TransactWriteItems": 1},
+    "register, no match": {
+        "kms.GenerateMac": 1,
+        "kms.Encrypt": 1,
+        "dynamodb.Query": 1,
+        "dynamodb.TransactWriteItems": 1,
+    },
     # the same: the match is decided from the key's query and written in the same transaction
     "register, forms a match": {
         "kms.GenerateMac": 1,
@@ -83,22 +88,16 @@ def _bsn(n: int) -> str:
 
 
 def main() -> int:
-    os.environ.update(
-        {
-            "AWS_ACCESS_KEY_ID": "testing",
-            "AWS_SECRET_ACCESS_KEY": "testing",
-            "AWS_DEFAULT_REGION": "eu-central-1",
-            "AWS_ACCOUNT_ID_ENDPOINT_MODE": "disabled",
-        }
-    )
-    os.environ.pop("AWS_ENDPOINT_URL", None)
     from moto import mock_aws
+
+    from tests.services.conftest import BASE_ENV, LambdaContext, api_event, claims, provision_region
+
+    os.environ.update(BASE_ENV)
+    os.environ.pop("AWS_ENDPOINT_URL", None)
 
     botocore.session.Session.create_client = _create_counted_client  # type: ignore[method-assign]
     with mock_aws():
-        from tests.services.conftest import LambdaContext, api_event, claims, provision_region
-
-        provision_region(os.environ)
+        provision_region(os.environ.__setitem__)
         from services.signals.handlers.api import handler
 
         anna = claims()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -66,74 +66,88 @@ def create_table(client: Any, name: str, definition: TableDefinition) -> None:
     client.create_table(**kwargs)
 
 
+BASE_ENV = {
+    "AWS_ACCESS_KEY_ID": "testing",
+    "AWS_SECRET_ACCESS_KEY": "testing",
+    "AWS_DEFAULT_REGION": AWS_REGION,
+    "AWS_REGION": AWS_REGION,
+    # botocore routes DynamoDB Streams calls to account-based hosts (<account>.streams-ddb...) that
+    # mock_aws does not intercept; on AWS and on the local host (AWS_ENDPOINT_URL) this does not matter.
+    "AWS_ACCOUNT_ID_ENDPOINT_MODE": "disabled",
+}
+
+
+def provision_region(setenv: Callable[[str, str], None]) -> Region:
+    """Inside ``mock_aws``: create what the Groningen stack would, and set the environment a function gets.
+
+    Shared by the ``region`` fixture and ``bench/signal_calls.py``.
+    """
+    import boto3
+
+    from services.shared.region_config import reset_region_config
+    from services.shared.settings import reset_settings
+
+    dynamodb = boto3.client("dynamodb", region_name=AWS_REGION)
+    tables = {}
+    for manifest in load_manifests():
+        for spec in manifest.tables:
+            name = f"test-{manifest.name}-{spec.name}"
+            create_table(dynamodb, name, spec.definition())
+            tables[f"{manifest.name}.{spec.name}"] = name
+    create_table(dynamodb, "test-audit", AUDIT_TABLE)
+    create_table(dynamodb, "test-idempotency", IDEMPOTENCY_TABLE)
+    kms = boto3.client("kms", region_name=AWS_REGION)
+    data_key = kms.create_key(KeyUsage="ENCRYPT_DECRYPT")["KeyMetadata"]["KeyId"]
+    hmac_key = kms.create_key(KeyUsage="GENERATE_VERIFY_MAC", KeySpec="HMAC_256")["KeyMetadata"]["KeyId"]
+    bus = boto3.client("events", region_name=AWS_REGION).create_event_bus(Name="test-bus")["EventBusArn"]
+    data = yaml.safe_load(REGION_FILE.read_text())
+    data.pop("aws")
+    guide = SignalGuide.model_validate(data.pop("signal_guide"))
+    config = RegionConfig.model_validate(data)
+    ssm = boto3.client("ssm", region_name=AWS_REGION)
+    ssm.put_parameter(Name="/jeugdketen/groningen/config", Value=config.model_dump_json(), Type="String")
+    ssm.put_parameter(
+        Name=SIGNAL_GUIDE_PARAMETER,
+        Value=guide.model_dump_json(exclude_defaults=True),
+        Type="String",
+        Tier="Advanced",
+    )
+    env = {
+        "JK_REGION": "groningen",
+        "JK_TABLES": json.dumps(tables),
+        "JK_AUDIT_TABLE": "test-audit",
+        "JK_IDEMPOTENCY_TABLE": "test-idempotency",
+        "JK_EVENT_BUS": "test-bus",
+        "JK_HMAC_KEY_ID": hmac_key,
+        "JK_DATA_KEY_ID": data_key,
+        "JK_CONFIG_PARAMETER": "/jeugdketen/groningen/config",
+        "JK_SIGNAL_GUIDE_PARAMETER": SIGNAL_GUIDE_PARAMETER,
+    }
+    for key, value in env.items():
+        setenv(key, value)
+    reset_settings()
+    reset_region_config()
+    return Region(
+        config=config,
+        tables=tables,
+        bus_name=bus.rsplit("/", 1)[-1],
+        hmac_key_id=hmac_key,
+        data_key_id=data_key,
+        signal_guide=guide,
+    )
+
+
 @pytest.fixture
 def region(monkeypatch: pytest.MonkeyPatch) -> Iterator[Region]:
     """A provisioned Groningen region in moto, and the environment a function there would get."""
     from services.shared.region_config import reset_region_config
     from services.shared.settings import reset_settings
 
-    for key, value in {
-        "AWS_ACCESS_KEY_ID": "testing",
-        "AWS_SECRET_ACCESS_KEY": "testing",
-        "AWS_DEFAULT_REGION": AWS_REGION,
-        "AWS_REGION": AWS_REGION,
-        # botocore routes DynamoDB Streams calls to account-based hosts (<account>.streams-ddb...) that
-        # mock_aws does not intercept; on AWS and on the local host (AWS_ENDPOINT_URL) this does not matter.
-        "AWS_ACCOUNT_ID_ENDPOINT_MODE": "disabled",
-    }.items():
+    for key, value in BASE_ENV.items():
         monkeypatch.setenv(key, value)
     monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
     with mock_aws():
-        import boto3
-
-        dynamodb = boto3.client("dynamodb", region_name=AWS_REGION)
-        tables = {}
-        for manifest in load_manifests():
-            for spec in manifest.tables:
-                name = f"test-{manifest.name}-{spec.name}"
-                create_table(dynamodb, name, spec.definition())
-                tables[f"{manifest.name}.{spec.name}"] = name
-        create_table(dynamodb, "test-audit", AUDIT_TABLE)
-        create_table(dynamodb, "test-idempotency", IDEMPOTENCY_TABLE)
-        kms = boto3.client("kms", region_name=AWS_REGION)
-        data_key = kms.create_key(KeyUsage="ENCRYPT_DECRYPT")["KeyMetadata"]["KeyId"]
-        hmac_key = kms.create_key(KeyUsage="GENERATE_VERIFY_MAC", KeySpec="HMAC_256")["KeyMetadata"]["KeyId"]
-        bus = boto3.client("events", region_name=AWS_REGION).create_event_bus(Name="test-bus")["EventBusArn"]
-        data = yaml.safe_load(REGION_FILE.read_text())
-        data.pop("aws")
-        guide = SignalGuide.model_validate(data.pop("signal_guide"))
-        config = RegionConfig.model_validate(data)
-        ssm = boto3.client("ssm", region_name=AWS_REGION)
-        ssm.put_parameter(Name="/jeugdketen/groningen/config", Value=config.model_dump_json(), Type="String")
-        ssm.put_parameter(
-            Name=SIGNAL_GUIDE_PARAMETER,
-            Value=guide.model_dump_json(exclude_defaults=True),
-            Type="String",
-            Tier="Advanced",
-        )
-        env = {
-            "JK_REGION": "groningen",
-            "JK_TABLES": json.dumps(tables),
-            "JK_AUDIT_TABLE": "test-audit",
-            "JK_IDEMPOTENCY_TABLE": "test-idempotency",
-            "JK_EVENT_BUS": "test-bus",
-            "JK_HMAC_KEY_ID": hmac_key,
-            "JK_DATA_KEY_ID": data_key,
-            "JK_CONFIG_PARAMETER": "/jeugdketen/groningen/config",
-            "JK_SIGNAL_GUIDE_PARAMETER": SIGNAL_GUIDE_PARAMETER,
-        }
-        for key, value in env.items():
-            monkeypatch.setenv(key, value)
-        reset_settings()
-        reset_region_config()
-        yield Region(
-            config=config,
-            tables=tables,
-            bus_name=bus.rsplit("/", 1)[-1],
-            hmac_key_id=hmac_key,
-            data_key_id=data_key,
-            signal_guide=guide,
-        )
+        yield provision_region(monkeypatch.setenv)
     reset_settings()
     reset_region_config()
 

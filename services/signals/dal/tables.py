@@ -102,8 +102,8 @@ class SignalItem(ContactFields, SignalsItem, discriminator="signal"):
     has_bsn = BooleanAttribute()
     birth_date = UnicodeAttribute()
     municipality = UnicodeAttribute()
-    match_keys = ListAttribute(of=UnicodeAttribute)  # the matching keys this signal is entered under
-    match_ids = ListAttribute(of=UnicodeAttribute, default=list)  # the matches it is a party to
+    match_keys = ListAttribute[str]()  # the matching keys this signal is entered under (strings)
+    match_ids = ListAttribute[str](default=list)  # the matches it is a party to (strings)
     registered_at = UnicodeAttribute()
     removal_due = UnicodeAttribute()
     removal_cause = UnicodeAttribute()  # two_years | age_23

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from pynamodb.expressions.update import Action
+
 from services.shared import audit, clock
 from services.shared.audit import AuditAction, AuditRecord
 from services.shared.contracts.plans import PlanCoordinatorChanged
@@ -59,7 +61,7 @@ def assign_coordinator(principal: Principal, match_id: str, party_id: str) -> Ma
         )
     now = clock.now()
     uow = repo.unit_of_work()
-    actions = [
+    actions: list[Action] = [
         MatchItem.coordinator_party_id.set(chosen.party_id),
         MatchItem.coordinator_user_id.set(chosen.user_id),
         MatchItem.coordinator_source.set("match"),
@@ -96,8 +98,8 @@ def assign_coordinator(principal: Principal, match_id: str, party_id: str) -> Ma
     return match_view(match, parties, mine)
 
 
-def _complete_actions(match: MatchItem, state: str, outcome: str | None, now: datetime) -> list[object]:
-    actions: list[object] = [
+def _complete_actions(match: MatchItem, state: str, outcome: str | None, now: datetime) -> list[Action]:
+    actions: list[Action] = [
         MatchItem.follow_up.set(state),
         MatchItem.completed_at.set(now.isoformat()),
         MatchItem.follow_up_key.set(repo.follow_up_key(match.municipality, state)),
@@ -207,7 +209,7 @@ def follow_plan_coordinator(change: PlanCoordinatorChanged, actor: Principal) ->
         return False
     now = clock.now()
     uow = repo.unit_of_work()
-    actions: list[object] = [
+    actions: list[Action] = [
         MatchItem.coordinator_party_id.set(party.party_id) if party else MatchItem.coordinator_party_id.remove(),
         MatchItem.coordinator_user_id.set(change.coordinator_id),
         MatchItem.coordinator_source.set("plan"),

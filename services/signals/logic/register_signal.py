@@ -10,6 +10,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from typing import Any
 
 from services.shared import clock, pseudonym
 from services.shared.audit import AuditAction, AuditRecord
@@ -260,7 +261,7 @@ def _commit(
     )
 
 
-def _contact_fields(party: Party) -> dict[str, str | None]:
+def _contact_fields(party: Party) -> dict[str, Any]:
     return {
         "user_id": party.user_id,
         "name": party.name,

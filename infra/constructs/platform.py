@@ -568,8 +568,10 @@ class Platform(Construct):
                     arn_format=ArnFormat.COLON_RESOURCE_NAME,
                 )
             ],
+            # Tokens and query strings (an access request names a youth's BSN there) never reach the logs.
             redacted_fields=[
-                wafv2.CfnLoggingConfiguration.FieldToMatchProperty(single_header={"Name": "authorization"})
+                wafv2.CfnLoggingConfiguration.FieldToMatchProperty(single_header={"Name": "authorization"}),
+                wafv2.CfnLoggingConfiguration.FieldToMatchProperty(query_string={}),
             ],
             logging_filter={
                 "DefaultBehavior": "DROP",

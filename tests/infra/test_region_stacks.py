@@ -526,6 +526,10 @@ def test_the_waf_guards_the_stage_with_managed_rules_and_a_rate_limit(everything
             },
         )
         template.resource_count_is("AWS::WAFv2::LoggingConfiguration", 1)
+        (logging,) = synth.of_type("AWS::WAFv2::LoggingConfiguration").values()
+        redacted = logging["Properties"]["RedactedFields"]
+        assert {"SingleHeader": {"Name": "authorization"}} in redacted
+        assert {"QueryString": {}} in redacted  # GET /signals/subject-requests?bsn= must not log the BSN
 
 
 def test_the_user_pool_has_the_role_groups_custom_attributes_strong_passwords_and_mfa(regions: list[Synth]) -> None:

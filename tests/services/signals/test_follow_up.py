@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 from typing import Any
 
@@ -266,3 +267,49 @@ def test_erasure_after_objection_removes_active_and_archived_signals_without_arc
     assert api.register("carla", YOUTH).body["historical_match_id"] is None
     assert len(outbox(api.region, "SignalPurged")) == 2
     assert api.call("dirk", "GET", "/signals/subject-requests", query={"bsn": YOUTH}).body["signals"] != []  # carla's
+
+
+def test_plan_coordinator_event_from_the_queue_takes_effect_once(api: Api) -> None:
+    from services.shared.audit import AuditEntry
+    from services.signals.handlers.plan_coordinator import handler as consumer
+
+    match_id, _, _ = matched(api)
+    event = new_event(
+        PlanCoordinatorChanged(
+            plan_id="plan-1",
+            match_id=match_id,
+            coordinator_id="user-bram",
+            coordinator_kind="professional",
+            recipients=[],
+        )
+    )
+    body = {
+        "version": "0",
+        "id": "eb-1",
+        "detail-type": "PlanCoordinatorChanged",
+        "source": "jeugdketen.plans",
+        "account": "123456789012",
+        "time": event.metadata.occurred_at.isoformat(),
+        "region": "eu-central-1",
+        "resources": [],
+        "detail": event.model_dump(mode="json"),
+    }
+    record = {
+        "messageId": "m-1",
+        "receiptHandle": "r-1",
+        "body": json.dumps(body),
+        "attributes": {"ApproximateReceiveCount": "1"},
+        "messageAttributes": {},
+        "md5OfBody": "",
+        "eventSource": "aws:sqs",
+        "eventSourceARN": "arn:aws:sqs:eu-central-1:123456789012:signals-plan-coordinator",
+        "awsRegion": "eu-central-1",
+    }
+
+    first = consumer({"Records": [record]}, LambdaContext())
+    second = consumer({"Records": [{**record, "messageId": "m-2"}]}, LambdaContext())  # delivered again
+
+    assert first == second == {"batchItemFailures": []}
+    assert len([e for e in AuditEntry.scan() if e.event == "match.coordinator.plan"]) == 1  # one youth, once
+    view = api.call("anna", "GET", "/signals/matches").body["items"][0]
+    assert view["coordinator"]["contact"]["name"] == "Bram Bakker"

@@ -2,7 +2,8 @@
 
 Each measurement is a fresh interpreter importing one module (bytecode compiled beforehand), as a Lambda
 cold start does. Modules and the baseline are measured interleaved, so machine noise hits them alike.
-Goal: no entry module above 1.2 x the baseline (a minimal Powertools REST handler with one pydantic
+Both initialise as on Lambda, with the cyclic garbage collector paused during the imports (services/__init__.py,
+bench/__init__.py). Goal: no entry module above 1.2 x the baseline (a minimal Powertools REST handler with one pydantic
 and one pynamodb model). Also prints the unzipped size of each function's bundle when it can be built.
 
     python -m bench.cold_import [--runs 15]
@@ -41,6 +42,7 @@ def entry_modules() -> dict[str, str]:
 def import_seconds(module: str) -> float:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("JK_", "AWS_"))}
     env["PYTHONPATH"] = str(ROOT)
+    env["AWS_LAMBDA_FUNCTION_NAME"] = "cold-import-probe"  # initialise as on Lambda (services/__init__.py)
     result = subprocess.run(
         [sys.executable, "-c", PROBE, module], capture_output=True, text=True, env=env, cwd=ROOT, check=True
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from infra.local.host import HostInfo
+from infra.local.seed import DEMO_SIGNALS_SUMMARY
 
 
 def ready_block(info: HostInfo) -> str:
@@ -32,6 +33,8 @@ def ready_block(info: HostInfo) -> str:
         *users,
         "  Get a token and call the API:",
         token,
+        f"  Demo signals {DEMO_SIGNALS_SUMMARY}; see the match as anna.jgz:",
+        f'    curl -s {api}/signals/matches -H "Authorization: Bearer $TOKEN"',
         f'  Time travel  curl -s -X POST {api}/local/clock -d \'{{"advance": "P1D"}}\'   (forward only; sweepers run)',
         "  E-mail/SMS   nothing is sent yet; once notifications send them they can be read back from moto:",
         f"               curl -s {info.moto_url}/moto-api/data.json",

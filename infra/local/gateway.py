@@ -4,8 +4,8 @@ Routes, in order:
 
 - ``GET /openapi.json`` and ``GET /docs`` (Swagger UI, assets from the Powertools package): no token;
 - ``POST /local/token`` and ``GET|POST /local/clock``: local-only helpers (sign-in, time travel);
-- ``/<prefix>/{proxy+}`` of each service: the ID token is verified, a REST proxy event is built and the
-  service's API handler is called in-process; its status, headers and body are returned;
+- ``/<prefix>`` and ``/<prefix>/{proxy+}`` of each service: the ID token is verified, a REST proxy event is
+  built and the service's API handler is called in-process; its status, headers and body are returned;
 - anything else: 404.
 
 Every answer the gateway gives itself is ``{code, message, details}`` JSON; bad input never crashes it.
@@ -200,7 +200,8 @@ class Gateway:
             return self._only(request, ("GET", "POST")) or self._clock(request)
         prefix = "/" + path.lstrip("/").split("/", 1)[0]
         function = self._routes.get(prefix)
-        if function is None or not path.startswith(prefix + "/") or len(path) == len(prefix) + 1:
+        # As on AWS: the resource /<prefix> itself and /<prefix>/{proxy+} (which needs at least one character).
+        if function is None or not (path == prefix or path.startswith(prefix + "/")) or path == prefix + "/":
             return error(404, "not_found", "no such resource", {"path": path[:200]})
         return self._proxy(request, prefix, function)
 

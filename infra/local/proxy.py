@@ -62,7 +62,8 @@ def proxy_event(
     aws_region: str,
     now: datetime,
 ) -> dict[str, Any]:
-    resource = f"{prefix}/{{proxy+}}"
+    root = request.path == prefix  # the resource /<prefix> itself: no proxy path parameter
+    resource = prefix if root else f"{prefix}/{{proxy+}}"
     request_id = str(uuid.uuid4())
     headers = list(request.headers)
     names = {name.lower() for name, _ in headers}
@@ -91,7 +92,7 @@ def proxy_event(
         "multiValueHeaders": multi_headers or {},
         "queryStringParameters": single_query,
         "multiValueQueryStringParameters": multi_query,
-        "pathParameters": {"proxy": request.path[len(prefix) + 1 :]},
+        "pathParameters": None if root else {"proxy": request.path[len(prefix) + 1 :]},
         "stageVariables": None,
         "requestContext": {
             "resourceId": secrets.token_hex(3),

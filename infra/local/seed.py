@@ -1,17 +1,20 @@
-"""The demo users of a region, picked from its region config by domain and role (never by hard-coded ids).
+"""The demo users of a region, picked from its region config by domain and role (never by hard-coded ids),
+and a few demo signals they registered, so the local host shows a match at once.
 
 The usernames are fixed so docs and tests can rely on them; which organisation and municipality each one
-belongs to comes from ``infra/regions/<region>.yaml``, so every region with demo organisations works.
+belongs to comes from ``infra/regions/<region>.yaml``, so every region with demo organisations works. The demo
+signals go through the signals service's own use case, on the region's main municipality.
 """
 
 from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from infra.local.errors import LocalHostError
-from services.shared.principal import Role
+from services.shared.principal import Principal, Role
 from services.shared.region import Municipality, Organisation, OrganisationDomain, RegionConfig
 
 DEMO_PASSWORD = "Jeugdketen-demo-1"  # noqa: S105 - the documented password of the local demo users
@@ -126,3 +129,70 @@ def seed_users(cognito: Any, pool_id: str, users: list[DemoUser], password: str 
         cognito.admin_set_user_password(UserPoolId=pool_id, Username=demo.username, Password=password, Permanent=True)
         for role in demo.roles:
             cognito.admin_add_user_to_group(UserPoolId=pool_id, Username=demo.username, GroupName=role.value)
+
+
+# -- demo signals -----------------------------------------------------------------------------------------------
+# Test BSNs from the range the RvIG keeps for testing (999990000-999999999), passing the 11-proef.
+DEMO_YOUTH_MATCHED = ("999990019", date(2014, 3, 12))
+DEMO_YOUTH_SINGLE = ("999990032", date(2017, 9, 30))
+DEMO_SIGNALS: tuple[tuple[str, tuple[str, date]], ...] = (
+    ("anna.jgz", DEMO_YOUTH_MATCHED),
+    ("bram.school", DEMO_YOUTH_MATCHED),
+    ("carla.wijkteam", DEMO_YOUTH_SINGLE),
+)
+DEMO_SIGNALS_SUMMARY = "anna.jgz + bram.school on one youth (a match), carla.wijkteam on another"
+
+
+def demo_principal(cognito: Any, pool_id: str, demo: DemoUser) -> Principal:
+    """The principal the user's ID token would give: ``user_id`` is the Cognito ``sub``, contact details as seeded."""
+    attributes = {
+        a["Name"]: a["Value"]
+        for a in cognito.admin_get_user(UserPoolId=pool_id, Username=demo.username)["UserAttributes"]
+    }
+    return Principal(
+        user_id=attributes["sub"],
+        username=demo.username,
+        roles=frozenset(demo.roles),
+        organization=demo.organisation.id if demo.organisation else None,
+        municipality=demo.municipality.code if demo.municipality else None,
+        region=demo.region,
+        email=demo.email,
+        phone=demo.phone,
+        name=demo.name,
+        application="infra.local seed",
+    )
+
+
+def seed_signals(cognito: Any, pool_id: str, users: list[DemoUser], config: RegionConfig) -> list[str]:
+    """Register the demo signals through the signals service's own use case; returns their ids.
+
+    Runs in the host process once the functions' environment and the travelling clock are in place (the use
+    case reads its settings, the region config and the clock like any handler). A signal the user already has
+    on the youth is left as it is, so seeding twice does no harm.
+    """
+    from services.shared import correlation
+    from services.shared.errors import Conflict, DomainError
+    from services.signals.logic.register_signal import register_signal
+    from services.signals.models.signals import NewSignal
+
+    by_name = {u.username: u for u in users}
+    municipality = main_municipality(config).code
+    registered = []
+    for username, (bsn, birth_date) in DEMO_SIGNALS:
+        principal = demo_principal(cognito, pool_id, by_name[username])
+        correlation.clear()  # a fresh correlation id per registration, as per request
+        try:
+            result = register_signal(principal, NewSignal(bsn=bsn, birth_date=birth_date, municipality=municipality))
+        except Conflict as conflict:
+            if conflict.code != "signal_exists":
+                raise LocalHostError(f"seeding the demo signal of {username} failed: {conflict.message}") from conflict
+            registered.append(str(conflict.details["signal_id"]))  # seeded before: keep it
+        except DomainError as refused:
+            raise LocalHostError(
+                f"region {config.name!r}: the demo signal of {username} on municipality {municipality} was refused: "
+                f"{refused.message}"
+            ) from refused
+        else:
+            registered.append(result.id)
+    correlation.clear()
+    return registered

@@ -3,14 +3,26 @@
 from __future__ import annotations
 
 import functools
+import gc
 import os
 from collections.abc import Callable
 from typing import Any
 
+import services
 from services.shared import correlation
 from services.shared.observability import logger, metrics, tracer
 
 LambdaHandler = Callable[[dict[str, Any], Any], Any]
+
+
+def resume_gc() -> None:
+    """After init: freeze what the imports made (later collections skip it) and resume the collector.
+
+    Only if ``services/__init__.py`` paused it (on Lambda); safe to call more than once.
+    """
+    if services.INIT_PAUSED_GC and not gc.isenabled():
+        gc.freeze()
+        gc.enable()
 
 
 def entrypoint(component: str) -> Callable[[LambdaHandler], LambdaHandler]:
@@ -23,6 +35,7 @@ def entrypoint(component: str) -> Callable[[LambdaHandler], LambdaHandler]:
         def handler(event: dict[str, Any], context: Any) -> Any:
             nonlocal decorated
             if decorated is None:
+                resume_gc()
 
                 def with_component(event: dict[str, Any], context: Any) -> Any:
                     logger().append_keys(component=component)  # after clear_state, which would drop it

@@ -21,10 +21,11 @@ SOURCE_PREFIX = "jeugdketen."
 class EventData(BaseModel):
     """Base of every event's data. Subclasses set ``producer`` (the owning service) and may bump ``version``.
 
-    Events carry identifiers and minimal facts, never free text about a family.
+    Events carry identifiers and minimal facts, never free text about a family. A contract's validator is
+    built when it is first used (``defer_build``): a function pays only for the events it handles.
     """
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
     event_type: ClassVar[str]
     version: ClassVar[int] = 1

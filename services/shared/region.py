@@ -21,7 +21,9 @@ Postcode = Annotated[str, Field(pattern=r"^[1-9]\d{3}[A-Z]{2}$")]
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # defer_build: the validators are built when a config is first read, so a function (or route) that never
+    # reads the region config does not pay for them on a cold start.
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 
 class Language(StrEnum):

@@ -120,7 +120,7 @@ def test_garbage_in_the_authorization_header_gets_401(host: RunningHost, value: 
 
 
 def test_unknown_paths_get_404_json(host: RunningHost) -> None:
-    for path in ("/nope/health", "/", "/signals", "/signals/", "/local/nothing"):
+    for path in ("/nope/health", "/", "/signals/", "/local/nothing"):
         response = host.http.get(host.url(path), headers=host.auth())
         assert response.status_code == 404, path
         assert _error_shape(response)["code"] == "not_found"

@@ -15,7 +15,6 @@ from services.shared.errors import NotFound
 from services.shared.health import register_health
 from services.shared.principal import Role
 from services.signals.handlers import guide
-from services.signals.logic import follow_up, municipality, read_signals, register_signal, remove_signal
 from services.signals.manifest import MANIFEST
 from services.signals.models.signals import (
     CoordinatorChoice,
@@ -35,6 +34,9 @@ from services.signals.models.signals import (
     Withdrawal,
     Withdrawn,
 )
+
+# The use cases (and with them the tables, contracts, audit and KMS clients) are imported by the route that
+# needs them, not here: a cold start pays only for the route it serves (bench/cold_import.py).
 
 app = create_app(service=MANIFEST.name, version=MANIFEST.version, description=MANIFEST.description)
 register_health(app, MANIFEST)
@@ -69,6 +71,8 @@ def _match_id(value: str) -> str:
 @app.post("/signals", operation_id="register_signal", tags=["signals"], middlewares=PROFESSIONAL)
 def register(signal: NewSignal) -> Response[Registered]:
     """Register a signal: only that you are involved and concerned, never what about (Jeugdwet 7.1.4.3)."""
+    from services.signals.logic import register_signal
+
     registered = register_signal.register_signal(current_principal(), signal)
     return Response(status_code=201, content_type="application/json", body=registered)
 
@@ -76,12 +80,16 @@ def register(signal: NewSignal) -> Response[Registered]:
 @app.get("/signals", operation_id="list_signals", tags=["signals"], middlewares=PROFESSIONAL)
 def list_signals(limit: Limit = 20, cursor: Cursor = None) -> SignalPage:
     """Your active signals, newest first."""
+    from services.signals.logic import read_signals
+
     return read_signals.list_signals(current_principal(), limit, cursor)
 
 
 @app.get("/signals/matches", operation_id="list_matches", tags=["matches"], middlewares=PROFESSIONAL)
 def list_matches(limit: Limit = 10, cursor: Cursor = None) -> MatchPage:
     """The matches you are party to, with the other professionals' contact details, newest first."""
+    from services.signals.logic import read_signals
+
     return read_signals.list_matches(current_principal(), limit, cursor)
 
 
@@ -90,6 +98,8 @@ def list_matches(limit: Limit = 10, cursor: Cursor = None) -> MatchPage:
 )
 def record_contact(match_id: str) -> MatchView:
     """'I have been in touch with the others.'"""
+    from services.signals.logic import follow_up
+
     return follow_up.record_contact(current_principal(), _match_id(match_id))
 
 
@@ -101,6 +111,8 @@ def record_contact(match_id: str) -> MatchView:
 )
 def assign_coordinator(match_id: str, choice: CoordinatorChoice) -> MatchView:
     """Take coordination (your own party id) or hand it to another party; one coordinator at a time."""
+    from services.signals.logic import follow_up
+
     return follow_up.assign_coordinator(current_principal(), _match_id(match_id), choice.party_id)
 
 
@@ -112,6 +124,8 @@ def list_follow_ups(
     cursor: Cursor = None,
 ) -> FollowUpPage:
     """Matches of your municipality and how their follow-up stands (Jeugdwet 7.1.3.2)."""
+    from services.signals.logic import follow_up
+
     return follow_up.list_follow_ups(current_principal(), status, municipality, limit, cursor)
 
 
@@ -120,6 +134,8 @@ def list_follow_ups(
 )
 def close_follow_up(match_id: str, closing: FollowUpClose) -> FollowUpView:
     """Close a match's follow-up with an outcome code."""
+    from services.signals.logic import follow_up
+
     return follow_up.close_follow_up(current_principal(), _match_id(match_id), closing.outcome)
 
 
@@ -129,12 +145,16 @@ def statistics(
     period_to: Annotated[date, Query(alias="to")],
 ) -> Statistics:
     """Counts per municipality, organisation domain and match kind; cells below 5 shown as '<5'."""
+    from services.signals.logic import municipality
+
     return municipality.statistics(current_principal(), period_from, period_to)
 
 
 @app.get("/signals/subject-requests", operation_id="subject_request", tags=["municipality"], middlewares=MUNICIPALITY)
 def subject_request(bsn: Annotated[Bsn, Query()]) -> SubjectReport:
     """Which organisations signalled this youth, and the logbook: to answer an access request."""
+    from services.signals.logic import municipality
+
     return municipality.subject_report(current_principal(), bsn)
 
 
@@ -143,18 +163,24 @@ def subject_request(bsn: Annotated[Bsn, Query()]) -> SubjectReport:
 )
 def erase_subject(erasure: Erasure) -> Erased:
     """After an upheld objection: every signal on the youth in your municipality goes, without archive."""
+    from services.signals.logic import municipality
+
     return municipality.erase(current_principal(), erasure.bsn)
 
 
 @app.post("/signals/<signal_id>/withdraw", operation_id="withdraw_signal", tags=["signals"], middlewares=PROFESSIONAL)
 def withdraw(signal_id: str, withdrawal: Withdrawal) -> Withdrawn:
     """Withdraw your signal; archived (risk resolved) or destroyed at once, as the law says."""
+    from services.signals.logic import remove_signal
+
     return remove_signal.withdraw(current_principal(), _signal_id(signal_id), withdrawal.reason)
 
 
 @app.get("/signals/<signal_id>", operation_id="get_signal", tags=["signals"], middlewares=PROFESSIONAL)
 def get_signal(signal_id: str) -> SignalView:
     """One of your signals; the BSN masked to its last three digits."""
+    from services.signals.logic import read_signals
+
     return read_signals.get_signal(current_principal(), _signal_id(signal_id))
 
 

@@ -1,8 +1,7 @@
 """Working days for match follow-up deadlines: weekends and Dutch general holidays excluded.
 
-The holidays are those of the Algemene termijnenwet (art. 3), the law by which Dutch statutory deadlines are
-computed: New Year's Day, Easter Monday, Ascension Day, Whit Monday, Christmas and Boxing Day, King's Day and
-Liberation Day (every year, for this law). Good Friday is not in it.
+The holidays are the general recognised holidays of the Algemene termijnenwet (art. 3), the law by which Dutch
+statutory deadlines are computed. Pure rules: every instant comes in as an argument, nothing reads the clock.
 """
 
 from __future__ import annotations
@@ -14,36 +13,43 @@ from zoneinfo import ZoneInfo
 from dateutil.easter import easter
 
 AMSTERDAM = "Europe/Amsterdam"
+SATURDAY, SUNDAY = 5, 6
 
 
 @lru_cache(maxsize=64)
 def public_holidays(year: int) -> frozenset[date]:
+    """The weekday-relevant holidays of Algemene termijnenwet art. 3 in ``year``.
+
+    Easter Sunday and Whit Sunday are left out because they are Sundays anyway. Good Friday is left out
+    because the Algemene termijnenwet does not list it (many collective agreements do; the law does not).
+    """
     easter_sunday = easter(year)
     kings_day = date(year, 4, 27)
-    if kings_day.weekday() == 6:  # on a Sunday, King's Day is the Saturday before
+    if kings_day.weekday() == SUNDAY:  # King's Day moves to the Saturday before when 27 April is a Sunday
         kings_day = date(year, 4, 26)
     return frozenset(
         {
-            date(year, 1, 1),
-            easter_sunday + timedelta(days=1),
-            kings_day,
-            date(year, 5, 5),
-            easter_sunday + timedelta(days=39),
-            easter_sunday + timedelta(days=50),
-            date(year, 12, 25),
-            date(year, 12, 26),
+            date(year, 1, 1),  # Nieuwjaarsdag
+            # no Goede Vrijdag (Good Friday): art. 3 does not list it
+            easter_sunday + timedelta(days=1),  # Tweede Paasdag
+            kings_day,  # Koningsdag
+            date(year, 5, 5),  # Bevrijdingsdag: every year under this law, not only in lustrum years
+            easter_sunday + timedelta(days=39),  # Hemelvaartsdag
+            easter_sunday + timedelta(days=50),  # Tweede Pinksterdag
+            date(year, 12, 25),  # Eerste Kerstdag
+            date(year, 12, 26),  # Tweede Kerstdag
         }
     )
 
 
 def is_working_day(day: date) -> bool:
-    return day.weekday() < 5 and day not in public_holidays(day.year)
+    return day.weekday() < SATURDAY and day not in public_holidays(day.year)
 
 
 def add_working_days(start: date, days: int) -> date:
-    """The date ``days`` working days after ``start`` (``start`` itself does not count)."""
+    """The date ``days`` working days after ``start``; ``start`` itself does not count, ``days`` is at least 1."""
     if days < 1:
-        raise ValueError("days must be at least 1")
+        raise ValueError(f"days must be at least 1, got {days}")
     day, counted = start, 0
     while counted < days:
         day += timedelta(days=1)
@@ -53,7 +59,13 @@ def add_working_days(start: date, days: int) -> date:
 
 
 def working_day_deadline(at: datetime, days: int, tz: str = AMSTERDAM) -> datetime:
-    """The end (local midnight) of the ``days``-th working day after the local date of ``at``, in UTC."""
+    """The end of the ``days``-th working day after the local date of ``at`` in ``tz``, as an aware UTC instant.
+
+    The end of a day is local midnight at the start of the next calendar day, so the deadline lands on the
+    right hour on both sides of a daylight-saving switch.
+    """
+    if at.utcoffset() is None:
+        raise ValueError("at must be an aware datetime")  # a naive one would silently mean the host's zone
     zone = ZoneInfo(tz)
     last = add_working_days(at.astimezone(zone).date(), days)
     return datetime.combine(last + timedelta(days=1), time.min, zone).astimezone(UTC)

@@ -127,12 +127,13 @@ def register_signal(principal: Principal, request: NewSignal) -> Registered:
     config = region_config()
     contact = signaller(principal, request, config)
     now = clock.now()
-    if retention.is_too_old(request.birth_date, now.date()):
+    today = retention.local_date(now)  # ages and "in the future" count on the Dutch calendar, not UTC's
+    if retention.is_too_old(request.birth_date, today):
         raise Unprocessable(
             "a signal can only be made on a youth younger than 23 (Jeugdwet 7.1.4.5)",
             details={"errors": [{"field": "birth_date", "message": "the youth is 23 or older"}]},
         )
-    if request.birth_date > now.date():
+    if request.birth_date > today:
         raise Unprocessable(
             "the date of birth lies in the future",
             details={"errors": [{"field": "birth_date", "message": "in the future"}]},

@@ -7,7 +7,7 @@ overlap.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 
 from services.shared.audit import AuditAction, AuditRecord
 from services.shared.contracts.signals import MatchFollowUpOverdue, SignalReviewDue
@@ -70,7 +70,7 @@ def _review(signal: SignalItem, actor: Principal) -> str:
         SignalReviewDue(
             signal_id=signal.signal_id,
             months=months,  # type: ignore[arg-type]
-            removal_due=date.fromisoformat(signal.removal_due[:10]),
+            removal_due=retention.local_date(datetime.fromisoformat(signal.removal_due)),
             recipients=[signal.user_id],
         )
     )

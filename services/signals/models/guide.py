@@ -33,7 +33,11 @@ def _duplicates(values: Iterable[str]) -> list[str]:
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True, defer_build=True)
+
+
+class _View(BaseModel):
+    model_config = ConfigDict(defer_build=True)  # built on first use, like _Strict
 
 
 class Text(_Strict):
@@ -179,13 +183,13 @@ class AdviceKind(StrEnum):
     NO_SIGNAL = "no_signal"
 
 
-class DomainView(BaseModel):
+class DomainView(_View):
     domain: LifeDomain
     title: Text
     questions: list[Question]
 
 
-class GuideView(BaseModel):
+class GuideView(_View):
     """``GET /signals/guide``: the question set by life domain, and the caller's organisation profile."""
 
     version: str
@@ -225,13 +229,13 @@ class AdviceRequest(_Strict):
 class Explanation(BaseModel):
     """Why the advice is what it is, in Dutch and English: fixed sentences and the guide's ground titles."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     nl: str
     en: str
 
 
-class AdviceView(BaseModel):
+class AdviceView(_View):
     advice: AdviceKind
     grounds: list[GroundCode] = Field(description="the grounds of the questions answered 'yes', sorted")
     explanation: Explanation

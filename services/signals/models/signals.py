@@ -18,8 +18,13 @@ SignalId = Annotated[str, Field(pattern=r"^sig-[0-9a-f]{32}$")]
 MatchId = Annotated[str, Field(pattern=r"^mat-[0-9a-f]{32}$")]
 
 
+# defer_build: a model's validator is built on first use, so a cold start builds only its route's models.
 class _Request(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True, defer_build=True)
+
+
+class _View(BaseModel):
+    model_config = ConfigDict(defer_build=True)
 
 
 class Sex(StrEnum):
@@ -96,7 +101,7 @@ class Erasure(_Request):
 # -- responses -----------------------------------------------------------------------------------------------
 
 
-class Registered(BaseModel):
+class Registered(_View):
     id: str
     status: Literal["active"]
     registered_at: datetime
@@ -106,7 +111,7 @@ class Registered(BaseModel):
     historical_match_id: str | None = None
 
 
-class Contact(BaseModel):
+class Contact(_View):
     name: str
     organization: str
     organization_name: str
@@ -114,7 +119,7 @@ class Contact(BaseModel):
     phone: str | None
 
 
-class SignalView(BaseModel):
+class SignalView(_View):
     id: str
     status: Literal["active", "archived"]
     registered_at: datetime
@@ -126,7 +131,7 @@ class SignalView(BaseModel):
     no_bsn: NoBsn | None = None
 
 
-class SignalSummary(BaseModel):
+class SignalSummary(_View):
     id: str
     status: Literal["active", "archived"]
     registered_at: datetime
@@ -135,18 +140,18 @@ class SignalSummary(BaseModel):
     municipality: str
 
 
-class SignalPage(BaseModel):
+class SignalPage(_View):
     items: list[SignalSummary]
     next: str | None = Field(description="cursor for the next page, or null")
 
 
-class Withdrawn(BaseModel):
+class Withdrawn(_View):
     id: str
     status: Literal["archived", "purged"]
     archive_until: datetime | None
 
 
-class PartyView(BaseModel):
+class PartyView(_View):
     party_id: str
     contact: Contact
     organisation_coordinator: Contact | None
@@ -154,7 +159,7 @@ class PartyView(BaseModel):
     is_coordinator: bool
 
 
-class MatchView(BaseModel):
+class MatchView(_View):
     id: str
     kind: MatchKind
     created_at: datetime
@@ -168,12 +173,12 @@ class MatchView(BaseModel):
     follow_up_due: datetime | None
 
 
-class MatchPage(BaseModel):
+class MatchPage(_View):
     items: list[MatchView]
     next: str | None
 
 
-class FollowUpView(BaseModel):
+class FollowUpView(_View):
     id: str
     kind: MatchKind
     created_at: datetime
@@ -187,12 +192,12 @@ class FollowUpView(BaseModel):
     completed_at: datetime | None
 
 
-class FollowUpPage(BaseModel):
+class FollowUpPage(_View):
     items: list[FollowUpView]
     next: str | None
 
 
-class SubjectSignal(BaseModel):
+class SubjectSignal(_View):
     organization: str
     organization_name: str
     status: Literal["active", "archived"]
@@ -201,30 +206,30 @@ class SubjectSignal(BaseModel):
     archive_until: datetime | None
 
 
-class LogbookEntry(BaseModel):
+class LogbookEntry(_View):
     at: datetime
     event: str
     organization: str | None
     user_id: str
 
 
-class SubjectReport(BaseModel):
+class SubjectReport(_View):
     """Answer to an access request (AVG art. 15, Jeugdwet 7.1.5): who signalled, and the logbook (7.1.2.3 f)."""
 
     signals: list[SubjectSignal]
     logbook: list[LogbookEntry]
 
 
-class Erased(BaseModel):
+class Erased(_View):
     erased_signals: int
 
 
-class StatisticsCell(BaseModel):
+class StatisticsCell(_View):
     key: str
     count: str = Field(description="a number, or '<5' for a small cell (7.1.2.3 h)")
 
 
-class Statistics(BaseModel):
+class Statistics(_View):
     period_from: date
     period_to: date
     signals_per_municipality: list[StatisticsCell]

@@ -37,6 +37,7 @@ from services.shared.manifest import (
     Subscription,
     TableDefinition,
 )
+from services.shared.consumer import MAX_RECEIVES  # then the message goes to the subscription's DLQ
 from services.shared.relay import OUTBOX_FILTER
 
 # Data-plane actions on a service's own tables (TransactWriteItems is authorised per item by these).
@@ -66,7 +67,6 @@ RELAY_RETRIES = 10
 RELAY_MAX_RECORD_AGE = Duration.hours(12)
 TARGET_RETRIES = 185  # EventBridge's own maximum: a queue is rarely unavailable for long
 TARGET_MAX_EVENT_AGE_SECONDS = 24 * 3600
-MAX_RECEIVES = 5  # then the message goes to the subscription's DLQ
 DEAD_LETTER_RETENTION = Duration.days(14)
 
 _PATTERN_KEYS = {

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -31,6 +32,14 @@ from services.shared.settings import get_settings
 E = TypeVar("E", bound=EventData)
 EventHandler = Callable[[Event[Any]], None]
 IDEMPOTENCY_HOURS = 24 * 15  # longer than a DLQ keeps a message (14 days), so a late redrive is still idempotent
+MAX_RECEIVES = 5  # deliveries of a message before its queue moves it to the DLQ (the stack sets the redrive policy)
+
+_attempt: ContextVar[int] = ContextVar("attempt", default=1)
+
+
+def delivery_attempt() -> int:
+    """Which delivery of the message being handled this is (1 = first); ``MAX_RECEIVES`` is the last."""
+    return _attempt.get()
 
 
 class UnroutableEvent(Exception):
@@ -97,6 +106,10 @@ class EventRouter:
         return route.idempotent
 
     def _process(self, record: Any, context: Any) -> None:
+        try:
+            _attempt.set(max(1, int(record.attributes.approximate_receive_count)))
+        except (TypeError, ValueError):
+            _attempt.set(1)
         body = json.loads(record.body)
         key = (body.get("source", ""), body.get("detail-type", ""))
         route = self._routes.get(key)

@@ -26,6 +26,10 @@ class Settings(BaseSettings):
     data_key_id: str = ""
     config_parameter: str = ""
     signal_guide_parameter: str = Field(default="", description="SSM parameter of the signal guide (signals only)")
+    user_pool_id: str = Field(default="", description="the region's Cognito user pool (notifications: contacts)")
+    push_applications: dict[str, str] = Field(
+        default_factory=dict, description="push platform ('apns', 'fcm') -> SNS platform application ARN"
+    )
     max_body_bytes: int = 64 * 1024
     outbox_ttl_hours: int = 48
     local: bool = Field(default=False, description="True only on the local host")

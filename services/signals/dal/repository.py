@@ -6,9 +6,6 @@ events and its audit record commit together.
 
 from __future__ import annotations
 
-import base64
-import binascii
-import json
 import uuid
 from collections.abc import Iterable, Iterator
 from datetime import datetime
@@ -17,8 +14,8 @@ from typing import Any, TypeVar
 from pynamodb.exceptions import DoesNotExist
 from pynamodb.expressions.update import Action
 
-from services.shared.errors import Unprocessable
 from services.shared.outbox import UnitOfWork
+from services.shared.paging import decode_cursor, page
 from services.signals.dal.tables import (
     DUE_SHARD,
     ArchivedEntry,
@@ -57,29 +54,6 @@ def due(at: datetime | str, pk: str) -> str:
 # -- paging ------------------------------------------------------------------------------------------------
 
 
-def encode_cursor(last_key: dict[str, Any] | None) -> str | None:
-    if not last_key:
-        return None
-    return base64.urlsafe_b64encode(json.dumps(last_key, separators=(",", ":")).encode()).decode()
-
-
-def decode_cursor(cursor: str | None) -> dict[str, Any] | None:
-    if not cursor:
-        return None
-    try:
-        value = json.loads(base64.urlsafe_b64decode(cursor.encode()))
-    except (binascii.Error, ValueError, UnicodeDecodeError):
-        value = None
-    if not isinstance(value, dict) or not all(isinstance(v, dict) for v in value.values()):
-        raise Unprocessable("the cursor is not one this API gave out", details={"field": "cursor"})
-    return value
-
-
-def _page(results: Any, limit: int) -> tuple[list[Any], str | None]:
-    items = list(results)
-    return items, encode_cursor(results.last_evaluated_key) if len(items) >= limit else None
-
-
 # -- signals -----------------------------------------------------------------------------------------------
 
 
@@ -95,7 +69,7 @@ def signals_of(user_id: str, limit: int, cursor: str | None) -> tuple[list[Signa
     results = SignalsItem.by_owner.query(
         f"SIGNALLER#{user_id}", scan_index_forward=False, limit=limit, last_evaluated_key=decode_cursor(cursor)
     )
-    items, nxt = _page(results, limit)
+    items, nxt = page(results, limit)
     return [i for i in items if isinstance(i, SignalItem)], nxt
 
 
@@ -260,7 +234,7 @@ def parties_of(user_id: str, limit: int, cursor: str | None) -> tuple[list[Party
     results = SignalsItem.by_owner.query(
         f"PARTY#{user_id}", scan_index_forward=False, limit=limit, last_evaluated_key=decode_cursor(cursor)
     )
-    items, nxt = _page(results, limit)
+    items, nxt = page(results, limit)
     return [i for i in items if isinstance(i, PartyItem)], nxt
 
 
@@ -271,7 +245,7 @@ def follow_ups(municipality: str, state: str, limit: int, cursor: str | None) ->
         limit=limit,
         last_evaluated_key=decode_cursor(cursor),
     )
-    items, nxt = _page(results, limit)
+    items, nxt = page(results, limit)
     return [i for i in items if isinstance(i, MatchItem)], nxt
 
 

@@ -1,0 +1,88 @@
+"""What each event becomes: the one declarative table of the notifications service.
+
+A row per event type names the category (which decides the default channels and whether quiet hours
+apply), the template, the link into the app (filled with the event's ids), the event fields a template may
+show (ids, counts and dates only: checked by tests/unit/notifications/test_rules.py) and whether the
+municipality's match follow-up officer (matchregie) is told as well. Adding another service's events is
+adding rows here and templates in ``templates/<language>/`` - no new code path.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from services.shared.contracts.signals import (
+    CoordinatorAssigned,
+    HistoricalMatchFound,
+    MatchFollowUpOverdue,
+    MatchFound,
+    MatchPartyAdded,
+    SignalReviewDue,
+)
+from services.shared.events import EventData
+
+
+class Channel(StrEnum):
+    INBOX = "inbox"  # always: the in-app inbox
+    EMAIL = "email"
+    SMS = "sms"
+    PUSH = "push"
+
+
+EXTERNAL = (Channel.EMAIL, Channel.SMS, Channel.PUSH)  # the channels a recipient chooses, and quiet hours hold
+
+
+class Category(StrEnum):
+    MATCH = "match"  # a match, a party joining it, a historical match notice, coordination taken
+    FOLLOW_UP = "follow_up"  # a match's follow-up is overdue
+    SIGNAL_REVIEW = "signal_review"  # is the risk behind your signal still there?
+
+
+@dataclass(frozen=True)
+class CategorySpec:
+    urgent: bool  # urgent categories ignore quiet hours
+    default_channels: frozenset[Channel]  # besides the inbox, until the recipient chooses
+
+
+CATEGORIES: dict[Category, CategorySpec] = {
+    Category.MATCH: CategorySpec(urgent=False, default_channels=frozenset({Channel.EMAIL, Channel.PUSH})),
+    Category.FOLLOW_UP: CategorySpec(
+        urgent=True, default_channels=frozenset({Channel.EMAIL, Channel.SMS, Channel.PUSH})
+    ),
+    Category.SIGNAL_REVIEW: CategorySpec(urgent=False, default_channels=frozenset({Channel.EMAIL})),
+}
+
+
+@dataclass(frozen=True)
+class Rule:
+    category: Category
+    template: str  # templates/<language>/<template>.j2
+    link: str  # the app path, filled with the event's id fields, e.g. "/signals/matches/{match_id}"
+    params: tuple[str, ...] = ()  # event fields the template may show: ids, counts and dates only
+    recipients: str = "recipients"  # the event field holding the user ids to tell
+    matchregie: bool = False  # also the matchregie officer of ``municipality`` when ``notify_matchregie`` is set
+
+
+MATCH_LINK = "/signals/matches/{match_id}"
+
+RULES: dict[type[EventData], Rule] = {
+    MatchFound: Rule(Category.MATCH, "match_found", MATCH_LINK, matchregie=True),
+    MatchPartyAdded: Rule(Category.MATCH, "match_party_added", MATCH_LINK, matchregie=True),
+    HistoricalMatchFound: Rule(Category.MATCH, "historical_match", MATCH_LINK),
+    CoordinatorAssigned: Rule(Category.MATCH, "coordinator_assigned", MATCH_LINK),
+    MatchFollowUpOverdue: Rule(
+        Category.FOLLOW_UP, "follow_up_overdue", MATCH_LINK, params=("due_at",), matchregie=True
+    ),
+    SignalReviewDue: Rule(
+        Category.SIGNAL_REVIEW, "signal_review_due", "/signals/{signal_id}", params=("months", "removal_due")
+    ),
+}
+
+
+def rule_for(event_type: type[EventData]) -> Rule:
+    return RULES[event_type]
+
+
+def urgent(category: Category) -> bool:
+    return CATEGORIES[category].urgent

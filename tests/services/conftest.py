@@ -215,3 +215,34 @@ class LambdaContext:
 
     def get_remaining_time_in_millis(self) -> int:
         return 30_000
+
+
+def sqs_batch(*events: Any, receive_count: int = 1, queue: str = "test-queue") -> dict[str, Any]:
+    """An SQS batch as a consumer gets it: each record's body is the EventBridge event of one envelope."""
+    records = []
+    for n, event in enumerate(events):
+        body = {
+            "version": "0",
+            "id": f"eb-{n}",
+            "detail-type": event.metadata.event_type,
+            "source": type(event.data).source(),
+            "account": "123456789012",
+            "time": event.metadata.occurred_at.isoformat(),
+            "region": AWS_REGION,
+            "resources": [],
+            "detail": event.model_dump(mode="json"),
+        }
+        records.append(
+            {
+                "messageId": f"m-{n}-{event.metadata.event_id}",
+                "receiptHandle": f"r-{n}",
+                "body": json.dumps(body),
+                "attributes": {"ApproximateReceiveCount": str(receive_count)},
+                "messageAttributes": {},
+                "md5OfBody": "",
+                "eventSource": "aws:sqs",
+                "eventSourceARN": f"arn:aws:sqs:{AWS_REGION}:123456789012:{queue}",
+                "awsRegion": AWS_REGION,
+            }
+        )
+    return {"Records": records}

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from datetime import timedelta
 from typing import Any
 
@@ -12,7 +11,7 @@ from services.shared.clock import FixedClock
 from services.shared.contracts.plans import PlanCoordinatorChanged
 from services.shared.events import new_event
 from services.signals.handlers.sweeper import handler as sweeper_handler
-from tests.services.conftest import LambdaContext
+from tests.services.conftest import LambdaContext, sqs_batch
 from tests.services.signals.conftest import Api, bsn, outbox, table_items
 
 YOUTH = bsn(1)
@@ -283,28 +282,8 @@ def test_plan_coordinator_event_from_the_queue_takes_effect_once(api: Api) -> No
             recipients=[],
         )
     )
-    body = {
-        "version": "0",
-        "id": "eb-1",
-        "detail-type": "PlanCoordinatorChanged",
-        "source": "jeugdketen.plans",
-        "account": "123456789012",
-        "time": event.metadata.occurred_at.isoformat(),
-        "region": "eu-central-1",
-        "resources": [],
-        "detail": event.model_dump(mode="json"),
-    }
-    record = {
-        "messageId": "m-1",
-        "receiptHandle": "r-1",
-        "body": json.dumps(body),
-        "attributes": {"ApproximateReceiveCount": "1"},
-        "messageAttributes": {},
-        "md5OfBody": "",
-        "eventSource": "aws:sqs",
-        "eventSourceARN": "arn:aws:sqs:eu-central-1:123456789012:signals-plan-coordinator",
-        "awsRegion": "eu-central-1",
-    }
+    batch = sqs_batch(event, queue="signals-plan-coordinator")
+    record = batch["Records"][0]
 
     first = consumer({"Records": [record]}, LambdaContext())
     second = consumer({"Records": [{**record, "messageId": "m-2"}]}, LambdaContext())  # delivered again

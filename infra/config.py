@@ -22,9 +22,9 @@ import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, Self
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from services.shared.region import RegionConfig
 from services.signals.models.guide import SignalGuide
@@ -39,6 +39,13 @@ SSM_STANDARD_LIMIT = 4096
 SSM_ADVANCED_LIMIT = 8192
 # The one service whose functions are told of the signal guide and may read it.
 SIGNAL_GUIDE_SERVICE = "signals"
+# Push platforms a region may offer (the notifications service's device registration), and the SNS platform
+# application types each may use: APNs (production or sandbox) for apps on Apple devices, FCM ("GCM") for Android.
+PushPlatform = Literal["apns", "fcm"]
+PUSH_APPLICATION_TYPES: dict[str, tuple[str, ...]] = {"apns": ("APNS", "APNS_SANDBOX"), "fcm": ("GCM",)}
+_PUSH_APPLICATION_ARN = re.compile(
+    r"^arn:aws:sns:(?P<region>[a-z0-9-]+):(?P<account>\d{12}):app/(?P<type>[A-Z_]+)/(?P<name>[A-Za-z0-9_.-]{1,256})$"
+)
 
 
 class RegionConfigError(ValueError):
@@ -53,6 +60,11 @@ class AwsTarget(BaseModel):
     account: str = Field(pattern=r"^\d{12}$", description="the region's AWS account id, 12 digits")
     region: str = Field(pattern=r"^[a-z]{2}(-[a-z]+)+-\d$", description="AWS region, e.g. eu-central-1")
 
+    push_applications: dict[PushPlatform, str] = Field(
+        default_factory=dict,
+        description="SNS platform application ARN per push platform; none = the region offers no push",
+    )
+
     @field_validator("region")
     @classmethod
     def _inside_the_eu(cls, value: str) -> str:
@@ -60,6 +72,25 @@ class AwsTarget(BaseModel):
         if not value.startswith("eu-"):
             raise ValueError(f"{value!r} is not an EU region; youth-care data must stay in the EU (eu-*)")
         return value
+
+    @model_validator(mode="after")
+    def _push_applications_are_this_accounts(self) -> Self:
+        """Platform applications are made by hand (they hold APNs/FCM credentials), so their ARNs are checked here:
+        the right kind for the platform, in the region's own account and AWS region."""
+        for platform, arn in self.push_applications.items():
+            where = f"push_applications.{platform}"
+            found = _PUSH_APPLICATION_ARN.match(arn)
+            if found is None:
+                raise ValueError(f"{where}: {arn!r} is not an SNS platform application ARN (arn:aws:sns:...:app/...)")
+            kinds = PUSH_APPLICATION_TYPES[platform]
+            if found["type"] not in kinds:
+                raise ValueError(f"{where}: a {found['type']} application; {platform} needs {' or '.join(kinds)}")
+            if (found["account"], found["region"]) != (self.account, self.region):
+                raise ValueError(
+                    f"{where}: the application is in {found['account']}/{found['region']}, "
+                    f"not in the region's {self.account}/{self.region}"
+                )
+        return self
 
 
 class DeploymentConfig(BaseModel):
@@ -98,6 +129,11 @@ class DeploymentConfig(BaseModel):
     def signal_guide_parameter_name(self) -> str:
         return signal_guide_parameter_name(self.region.name)
 
+    @property
+    def sender_domain(self) -> str:
+        """The domain of ``notifications.email_from``: the SES identity the region sends e-mail from."""
+        return sender_domain(self.region.notifications.email_from)
+
     def signal_guide_ssm_value(self) -> str:
         """The JSON the signals service reads back with ``SignalGuide.model_validate_json``.
 
@@ -119,6 +155,11 @@ def config_parameter_name(region: str) -> str:
 def signal_guide_parameter_name(region: str) -> str:
     """The SSM parameter that holds the signal guide (``JK_SIGNAL_GUIDE_PARAMETER``); the same on both hosts."""
     return f"/jeugdketen/{region}/signal-guide"
+
+
+def sender_domain(email_from: str) -> str:
+    """``no-reply@groningen.example.nl`` -> ``groningen.example.nl`` (SES domain identities are lower case)."""
+    return email_from.rpartition("@")[2].lower()
 
 
 def ssm_tier_advanced(value: str) -> bool:
@@ -273,6 +314,16 @@ class Summary:
             f"escalation after {region.match_follow_up.escalation_working_days} more"
         )
         yield f"  languages        {', '.join(lang.value for lang in region.languages)}"
+        yield (
+            f"  e-mail           from {region.notifications.email_from} "
+            f"(SES domain identity {self.config.sender_domain}: publish its DKIM records after deploy)"
+        )
+        push = self.config.aws.push_applications
+        yield "  push             " + (
+            ", ".join(f"{platform} ({arn.split(':app/')[1]})" for platform, arn in sorted(push.items()))
+            if push
+            else "none (aws.push_applications is empty: devices cannot register)"
+        )
         yield f"  retention        audit log {region.retention.audit_log_years} years, chat transcripts " + (
             f"{region.retention.chat_transcript_days} days, inbox {region.retention.inbox_days} days"
         )

@@ -5,7 +5,7 @@ Region differences come in as data (``DeploymentConfig``); there is no ``if regi
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from aws_cdk import CfnOutput, Environment, Stack, Tags
 from aws_cdk import aws_lambda as lambda_
@@ -15,9 +15,14 @@ from infra.config import API_STAGE, DeploymentConfig
 from infra.constructs.bundling import Bundler
 from infra.constructs.lambda_defaults import ARCHITECTURE, RUNTIME
 from infra.constructs.monitoring import Alarms, Monitoring
+from infra.constructs.notifications import NotificationChannels
 from infra.constructs.platform import Platform
-from infra.constructs.service import Service
+from infra.constructs.service import Service, ServiceExtension
 from services.shared.manifest import ServiceManifest, load_manifests
+
+# Services that reach AWS beyond their own data, queues, the audit log and the region config, and the one
+# construct each that writes those permissions down (built inside the service's construct).
+SERVICE_EXTENSIONS: Mapping[str, type[ServiceExtension]] = {"notifications": NotificationChannels}
 
 
 class RegionStack(Stack):
@@ -61,6 +66,12 @@ class RegionStack(Stack):
             )
             for manifest in (manifests if manifests is not None else load_manifests())
         ]
+        for service in self.services:
+            extension = SERVICE_EXTENSIONS.get(service.manifest.name)
+            if extension is not None:
+                extension(
+                    service, extension.__name__, platform=self.platform, deployment=deployment, alarms=self.alarms
+                )
         self.platform.finalize()
         self.monitoring = Monitoring(
             self,

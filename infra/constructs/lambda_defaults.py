@@ -11,8 +11,10 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
-from aws_cdk import Acknowledgment, Duration, RemovalPolicy, Validations
+import jsii
+from aws_cdk import Acknowledgment, Duration, IStableStringProducer, Lazy, RemovalPolicy, Validations
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_lambda as lambda_
@@ -50,6 +52,13 @@ SIZING: Mapping[FunctionKind, Sizing] = {
 CONSUMER_MAX_CONCURRENCY = SIZING[FunctionKind.CONSUMER].reserved_concurrency
 
 XRAY_ACTIONS = ["xray:PutTraceSegments", "xray:PutTelemetryRecords"]
+# Powertools Metrics adds the function's service name (POWERTOOLS_SERVICE_NAME) as this dimension to every metric.
+METRICS_SERVICE_DIMENSION = "service"
+
+
+def metrics_namespace(region: str) -> str:
+    """The CloudWatch namespace of a region's business metrics (POWERTOOLS_METRICS_NAMESPACE of every function)."""
+    return f"Jeugdketen/{region}"
 
 
 def physical_name(*parts: str, limit: int = 64) -> str:
@@ -61,8 +70,23 @@ def physical_name(*parts: str, limit: int = 64) -> str:
     return f"{name[: limit - 9]}-{digest}"
 
 
+@jsii.implements(IStableStringProducer)
+class _Reasons:
+    """The acknowledgment of a policy's ``*`` statements: every reason, however many statements come later."""
+
+    def __init__(self) -> None:
+        self.reasons: list[str] = []
+
+    def produce(self) -> str:
+        return " ".join([*self.reasons, "Every other statement of this policy names its resources."])
+
+
 class LeastPrivilegeRole(Construct):
-    """A Lambda role with one customer-managed policy and nothing else (no AWS-managed, no inline policy)."""
+    """A Lambda role with one customer-managed policy and nothing else (no AWS-managed, no inline policy).
+
+    A statement on ``*`` must say why no resource can be named; cdk-nag's finding is acknowledged once with
+    all those reasons (it keeps only the first acknowledgment of a rule, so they are gathered, not repeated).
+    """
 
     def __init__(self, scope: Construct, construct_id: str, *, description: str) -> None:
         super().__init__(scope, construct_id)
@@ -74,9 +98,30 @@ class LeastPrivilegeRole(Construct):
             description=description,
             managed_policies=[self.policy],  # the role waits for its policy: no window without permissions
         )
+        self._unscoped = _Reasons()
 
-    def allow(self, actions: Sequence[str], resources: Sequence[str], *, sid: str | None = None) -> None:
-        self.policy.add_statements(iam.PolicyStatement(sid=sid, actions=list(actions), resources=list(resources)))
+    def allow(
+        self,
+        actions: Sequence[str],
+        resources: Sequence[str],
+        *,
+        sid: str | None = None,
+        conditions: Mapping[str, Any] | None = None,
+        unscoped_because: str | None = None,
+    ) -> None:
+        if "*" in resources:
+            if not unscoped_because:
+                raise ValueError(f"{self.node.path} {sid}: a statement on '*' must say why no resource can be named")
+            if not self._unscoped.reasons:
+                Validations.of(self.policy).acknowledge(
+                    Acknowledgment(id="AwsSolutions-IAM5[Resource::*]", reason=Lazy.string(self._unscoped))
+                )
+            self._unscoped.reasons.append(unscoped_because)
+        self.policy.add_statements(
+            iam.PolicyStatement(
+                sid=sid, actions=list(actions), resources=list(resources), conditions=dict(conditions or {}) or None
+            )
+        )
 
 
 class PythonFunction(Construct):
@@ -112,13 +157,11 @@ class PythonFunction(Construct):
         self.access.allow(
             ["logs:CreateLogStream", "logs:PutLogEvents"], [self.log_group.log_group_arn], sid="WriteOwnLogs"
         )
-        self.access.allow(XRAY_ACTIONS, ["*"], sid="Tracing")
-        Validations.of(self.access.policy).acknowledge(
-            Acknowledgment(
-                id="AwsSolutions-IAM5[Resource::*]",
-                reason="X-Ray PutTraceSegments/PutTelemetryRecords have no resource-level permissions; "
-                "every other statement of this policy names its resources.",
-            )
+        self.access.allow(
+            XRAY_ACTIONS,
+            ["*"],
+            sid="Tracing",
+            unscoped_because="X-Ray PutTraceSegments/PutTelemetryRecords have no resource-level permissions.",
         )
         self.function = lambda_.Function(
             self,
@@ -142,7 +185,7 @@ class PythonFunction(Construct):
             environment={
                 **environment,
                 "POWERTOOLS_SERVICE_NAME": service,
-                "POWERTOOLS_METRICS_NAMESPACE": f"Jeugdketen/{region}",
+                "POWERTOOLS_METRICS_NAMESPACE": metrics_namespace(region),
                 "POWERTOOLS_LOG_LEVEL": LOG_LEVEL,
             },
             dead_letter_queue=dead_letter_queue,
@@ -164,8 +207,9 @@ class PythonFunction(Construct):
         Validations.of(function_resource).acknowledge(
             Acknowledgment(
                 id="HIPAA.Security-LambdaInsideVPC",
-                reason="The function reaches only AWS APIs (DynamoDB, EventBridge, SQS, KMS, SSM) over TLS with "
-                "IAM; there is no private resource to reach, and a VPC would add NAT/endpoints without a control.",
+                reason="The function reaches only AWS APIs (DynamoDB, EventBridge, SQS, KMS, SSM; notifications also "
+                "SES, SNS and Cognito) over TLS with IAM; there is no private resource to reach, and a VPC would add "
+                "NAT/endpoints without a control.",
             )
         )
         Validations.of(function_resource).acknowledge(
@@ -176,8 +220,16 @@ class PythonFunction(Construct):
             )
         )
 
-    def allow(self, actions: Sequence[str], resources: Sequence[str], *, sid: str | None = None) -> None:
-        self.access.allow(actions, resources, sid=sid)
+    def allow(
+        self,
+        actions: Sequence[str],
+        resources: Sequence[str],
+        *,
+        sid: str | None = None,
+        conditions: Mapping[str, Any] | None = None,
+        unscoped_because: str | None = None,
+    ) -> None:
+        self.access.allow(actions, resources, sid=sid, conditions=conditions, unscoped_because=unscoped_because)
 
     @property
     def role(self) -> iam.IRole:

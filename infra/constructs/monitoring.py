@@ -109,6 +109,7 @@ class ServiceWatch:
     functions: list[PythonFunction] = field(default_factory=list)
     queues: list[tuple[str, sqs.IQueue]] = field(default_factory=list)
     dead_letter_queues: list[tuple[str, sqs.IQueue]] = field(default_factory=list)
+    business_metrics: list[cloudwatch.IMetric] = field(default_factory=list)  # the service's own (Powertools EMF)
 
 
 class Monitoring(Construct):
@@ -229,6 +230,12 @@ class Monitoring(Construct):
                     width=8,
                 ),
             )
+            if watch.business_metrics:
+                dashboard.add_widgets(
+                    cloudwatch.GraphWidget(
+                        title=f"{watch.name}: business metrics", left=watch.business_metrics, width=8
+                    )
+                )
         dashboard.add_widgets(
             cloudwatch.GraphWidget(
                 title="Events the bus could not deliver",

@@ -24,10 +24,12 @@ from aws_cdk import aws_sqs as sqs
 from aws_cdk.interfaces.aws_events import IRuleRef
 from constructs import Construct
 
+from infra.config import DeploymentConfig
 from infra.constructs.lambda_defaults import CONSUMER_MAX_CONCURRENCY, SIZING, PythonFunction
 from infra.constructs.monitoring import API_5XX_ALARM, STREAM_AGE_ALARM_MS, Alarms, ServiceWatch
 from infra.constructs.platform import Platform
 from infra.constructs.tables import index_arns, protected_table
+from services.shared.consumer import MAX_RECEIVES  # then the message goes to the subscription's DLQ
 from services.shared.manifest import (
     EventBusName,
     FunctionKind,
@@ -37,7 +39,6 @@ from services.shared.manifest import (
     Subscription,
     TableDefinition,
 )
-from services.shared.consumer import MAX_RECEIVES  # then the message goes to the subscription's DLQ
 from services.shared.relay import OUTBOX_FILTER
 
 # Data-plane actions on a service's own tables (TransactWriteItems is authorised per item by these).
@@ -284,18 +285,17 @@ class Service(Construct):
         fn = self._function(spec)
         assert table.table_stream_arn is not None
         fn.allow(STREAM_ACTIONS, [table.table_stream_arn], sid="ReadOutboxStream")
-        fn.allow(["dynamodb:ListStreams"], ["*"], sid="ListStreams")
+        fn.allow(
+            ["dynamodb:ListStreams"],
+            ["*"],
+            sid="ListStreams",
+            unscoped_because="dynamodb:ListStreams has no resource-level permissions; the stream reads themselves "
+            "are scoped to this table's stream ARN.",
+        )
         fn.allow(["kms:Decrypt"], [self.platform.storage_key.key_arn], sid="DecryptStream")
         fn.allow(["events:PutEvents"], [self.platform.bus.event_bus_arn], sid="PublishToRegionBus")
         fn.allow(["sqs:SendMessage"], [failures.queue_arn], sid="ReportFailedBatches")
         fn.allow(["kms:GenerateDataKey"], [self.platform.storage_key.key_arn], sid="EncryptFailureReports")
-        Validations.of(fn.access.policy).acknowledge(
-            Acknowledgment(
-                id="AwsSolutions-IAM5[Resource::*]",
-                reason="Two statements need '*': X-Ray trace submission and dynamodb:ListStreams, neither of which "
-                "supports resource-level permissions. Stream reads are scoped to this table's stream ARN.",
-            )
-        )
         fn.function.add_event_source(
             sources.DynamoEventSource(
                 table,
@@ -394,3 +394,32 @@ class Service(Construct):
         self._alarms.for_dead_letters(
             fn, "FailuresAlarm", spec.name, failures, "a sweep failed after its retries (it runs again on schedule)."
         )
+
+
+class ServiceExtension(Construct):
+    """What one service needs beyond what every service gets (its own data, queues, the audit log, the region
+    config): built inside the service's construct once the manifest's functions exist, and listed by service
+    name in ``region_stack.SERVICE_EXTENSIONS``. ``Service`` itself knows no service by name."""
+
+    def __init__(
+        self,
+        scope: Service,
+        construct_id: str,
+        *,
+        platform: Platform,
+        deployment: DeploymentConfig,
+        alarms: Alarms,
+    ) -> None:
+        super().__init__(scope, construct_id)
+        self.service = scope
+        self.platform = platform
+        self.deployment = deployment
+        self.alarms = alarms
+
+    def function(self, name: str) -> PythonFunction:
+        """The function ``name`` of the service; a manifest that renamed it fails the synth here, loudly."""
+        try:
+            return self.service.functions[name]
+        except KeyError:
+            known = ", ".join(sorted(self.service.functions))
+            raise ValueError(f"{type(self).__name__}: no function {name!r} in the manifest (it has {known})") from None

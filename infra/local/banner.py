@@ -5,6 +5,19 @@ from __future__ import annotations
 from infra.local.host import HostInfo
 from infra.local.seed import DEMO_SIGNALS_SUMMARY
 
+# moto keeps every e-mail SES accepted (``ses.Message``: HTML part, subject, addresses) and every SMS SNS accepted
+# (``sns.SMS``) as models, and serves all its models at /moto-api/data.json; this picks those two out.
+OUTBOX_FILTER = (
+    "import json, sys; d = json.load(sys.stdin); "
+    'print(json.dumps({"emails": d.get("ses", {}).get("Message", []), "sms": d.get("sns", {}).get("SMS", [])}, '
+    "indent=2))"
+)
+
+
+def outbox_command(moto_url: str) -> str:
+    """The shell command that prints the e-mails and SMS sent so far, as JSON (documented in README.md)."""
+    return f"curl -s {moto_url}/moto-api/data.json \\\n      | python3 -c '{OUTBOX_FILTER}'"
+
 
 def ready_block(info: HostInfo) -> str:
     api = info.api_url
@@ -36,8 +49,10 @@ def ready_block(info: HostInfo) -> str:
         f"  Demo signals {DEMO_SIGNALS_SUMMARY}; see the match as anna.jgz:",
         f'    curl -s {api}/signals/matches -H "Authorization: Bearer $TOKEN"',
         f'  Time travel  curl -s -X POST {api}/local/clock -d \'{{"advance": "P1D"}}\'   (forward only; sweepers run)',
-        "  E-mail/SMS   nothing is sent yet; once notifications send them they can be read back from moto:",
-        f"               curl -s {info.moto_url}/moto-api/data.json",
+        f"  E-mail/SMS   what notifications sent from {info.email_from}, as JSON (e-mails: the HTML part):",
+        f"    {outbox_command(info.moto_url)}",
+        f"  Push         {', '.join(sorted(info.push_applications)) or 'none'} (SNS platform applications in moto); "
+        "pushes are in the same document at sns.PlatformEndpoint[].messages",
         "  Stop         Ctrl-C",
         rule,
     ]

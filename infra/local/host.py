@@ -75,6 +75,9 @@ class HostInfo:
     queues: dict[str, dict[str, str]]
     relay_failure_queues: dict[str, str]
     sweepers: list[str]
+    email_from: str = ""
+    sender_identity: str = ""
+    push_applications: dict[str, str] = field(default_factory=dict)
     password: str = DEMO_PASSWORD
     started_in_seconds: float = 0.0
     extra_manifests: list[str] = field(default_factory=list)
@@ -184,6 +187,7 @@ class LocalHost:
             config_parameter=deployment.config_parameter_name,
             signal_guide_json=deployment.signal_guide_ssm_value(),
             signal_guide_parameter=deployment.signal_guide_parameter_name,
+            email_from=deployment.region.notifications.email_from,
             visibility_timeout=options.visibility_timeout,
         ).provision()
         self.users = demo_users(self.config)
@@ -393,6 +397,9 @@ class LocalHost:
             },
             relay_failure_queues={s.function.name: s.failures.url for s in provisioned.streams},
             sweepers=[s.name for s in provisioned.sweepers],
+            email_from=self.config.notifications.email_from,
+            sender_identity=provisioned.sender_identity,
+            push_applications=dict(provisioned.push_applications),
             started_in_seconds=seconds,
             extra_manifests=list(self.options.extra_manifests),
         )

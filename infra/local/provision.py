@@ -3,7 +3,9 @@
 Tables come from each manifest's ``TableSpec.definition()`` and the platform's ``AUDIT_TABLE`` /
 ``IDEMPOTENCY_TABLE``; rules from each subscription's ``event_pattern()``; the region config and the signal guide
 are the validated ``RegionConfig`` and ``SignalGuide`` of ``infra/regions/<region>.yaml``, as the stack publishes
-them. Nothing here is a hand-written copy of a resource.
+them; the SES sender identity is the domain of its ``notifications.email_from``. Nothing here is a hand-written
+copy of a resource. (Push platform applications are the one thing made up here: on AWS they hold the apps'
+credentials and the region file names them.)
 """
 
 from __future__ import annotations
@@ -13,14 +15,17 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from infra.config import API_STAGE, ssm_tier_advanced
+from infra.config import API_STAGE, sender_domain, ssm_tier_advanced
+from services.shared.consumer import MAX_RECEIVES  # then a message goes to the subscription's DLQ (as on AWS)
 from services.shared.manifest import EventBusName, FunctionKind, FunctionSpec, ServiceManifest, TableDefinition
 from services.shared.platform import AUDIT_TABLE, IDEMPOTENCY_TABLE
 from services.shared.principal import Role
 
 ClientFactory = Callable[[str], Any]
 
-MAX_RECEIVE_COUNT = 5  # a message that failed this often goes to the subscription's DLQ (as on AWS)
+# The push platforms the local host offers, as SNS platform application types (on AWS the region file names
+# real applications; moto needs no APNs/FCM credentials). The sandbox, as a developer's app build would use.
+PUSH_APPLICATION_TYPES = {"apns": "APNS_SANDBOX", "fcm": "GCM"}
 CUSTOM_ATTRIBUTES = ("organization", "municipality", "region")
 READABLE_ATTRIBUTES = (
     "email",
@@ -73,6 +78,9 @@ class Names:
     def user_pool(self) -> str:
         return f"jeugdketen-{self.region}"
 
+    def push_application(self, platform: str) -> str:
+        return f"{self.prefix}-{platform}"
+
 
 @dataclass(frozen=True)
 class Queue:
@@ -117,6 +125,8 @@ class Provisioned:
     signal_guide_parameter: str
     user_pool_id: str
     client_id: str
+    sender_identity: str = ""
+    push_applications: dict[str, str] = field(default_factory=dict)
     subscriptions: list[Subscribed] = field(default_factory=list)
     streams: list[Streamed] = field(default_factory=list)
     sweepers: list[FunctionSpec] = field(default_factory=list)
@@ -134,6 +144,8 @@ class Provisioned:
             "JK_DATA_KEY_ID": self.data_key_id,
             "JK_CONFIG_PARAMETER": self.config_parameter,
             "JK_SIGNAL_GUIDE_PARAMETER": self.signal_guide_parameter,
+            "JK_USER_POOL_ID": self.user_pool_id,
+            "JK_PUSH_APPLICATIONS": json.dumps(self.push_applications, sort_keys=True),
             "JK_LOCAL": "true",
         }
 
@@ -183,6 +195,7 @@ class Provisioner:
         config_parameter: str,
         signal_guide_json: str,
         signal_guide_parameter: str,
+        email_from: str,
         visibility_timeout: int,
     ) -> None:
         self._client = client
@@ -195,6 +208,7 @@ class Provisioner:
         self.config_parameter = config_parameter
         self.signal_guide_json = signal_guide_json
         self.signal_guide_parameter = signal_guide_parameter
+        self.email_from = email_from
         self.visibility_timeout = visibility_timeout
 
     def provision(self) -> Provisioned:
@@ -203,6 +217,8 @@ class Provisioner:
         data_key, hmac_key = self._build_keys()
         self._build_region_config()
         pool_id, client_id = self._build_user_pool()
+        sender_identity = self._build_sender_identity()
+        push_applications = self._build_push_applications()
         provisioned = Provisioned(
             region=self.region,
             aws_region=self.aws_region,
@@ -217,6 +233,8 @@ class Provisioner:
             signal_guide_parameter=self.signal_guide_parameter,
             user_pool_id=pool_id,
             client_id=client_id,
+            sender_identity=sender_identity,
+            push_applications=push_applications,
         )
         for manifest in self.manifests:
             for spec in manifest.functions():
@@ -283,7 +301,7 @@ class Provisioner:
             name,
             {
                 "VisibilityTimeout": str(self.visibility_timeout),
-                "RedrivePolicy": json.dumps({"deadLetterTargetArn": dlq.arn, "maxReceiveCount": MAX_RECEIVE_COUNT}),
+                "RedrivePolicy": json.dumps({"deadLetterTargetArn": dlq.arn, "maxReceiveCount": MAX_RECEIVES}),
             },
         )
         bus = region_bus if spec.subscription.bus is EventBusName.REGION else "default"
@@ -375,3 +393,21 @@ class Provisioner:
             TokenValidityUnits={"IdToken": "minutes"},
         )["UserPoolClient"]
         return pool_id, client["ClientId"]
+
+    # -- notification channels ------------------------------------------------------------------------
+    def _build_sender_identity(self) -> str:
+        """The domain of ``notifications.email_from`` as an SES identity, as the stack creates it; moto verifies it
+        at once (AWS waits for the DKIM records), so sends from the region's address are accepted."""
+        domain = sender_domain(self.email_from)
+        self._client("sesv2").create_email_identity(EmailIdentity=domain)
+        return domain
+
+    def _build_push_applications(self) -> dict[str, str]:
+        """One SNS platform application per push platform (on AWS made by hand and named in the region file)."""
+        sns = self._client("sns")
+        return {
+            platform: sns.create_platform_application(
+                Name=self.names.push_application(platform), Platform=kind, Attributes={}
+            )["PlatformApplicationArn"]
+            for platform, kind in PUSH_APPLICATION_TYPES.items()
+        }

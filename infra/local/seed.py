@@ -96,12 +96,13 @@ def demo_users(config: RegionConfig) -> list[DemoUser]:
         roles: tuple[Role, ...],
         organisation: Organisation | None = None,
         municipality_: Municipality | None = None,
+        email: str | None = None,
     ) -> DemoUser:
         return DemoUser(
             username=username,
             name=name,
             roles=roles,
-            email=f"{username}@{config.name}.demo.jeugdketen.nl",
+            email=email or f"{username}@{config.name}.demo.jeugdketen.nl",
             phone=f"+316{index:08d}",
             region=config.name,
             organisation=organisation,
@@ -112,7 +113,17 @@ def demo_users(config: RegionConfig) -> list[DemoUser]:
         user(1, "anna.jgz", "Anna Jansen (DEMO)", (Role.PROFESSIONAL,), jgz),
         user(2, "bram.school", "Bram Bakker (DEMO)", (Role.PROFESSIONAL,), school),
         user(3, "carla.wijkteam", "Carla Visser (DEMO)", (Role.PROFESSIONAL,), wijkteam),
-        user(4, "dirk.gemeente", "Dirk Smit (DEMO)", (Role.MATCHREGIE, Role.MUNICIPALITY), gemeente, municipality),
+        # The municipality's match follow-up officer: his address is the region file's matchregie contact, which
+        # is how the notifications service finds him in the directory (inbox and preferences, not only e-mail).
+        user(
+            4,
+            "dirk.gemeente",
+            "Dirk Smit (DEMO)",
+            (Role.MATCHREGIE, Role.MUNICIPALITY),
+            gemeente,
+            municipality,
+            email=config.matchregie[municipality.code].email,
+        ),
         user(5, "eva.ouder", "Eva Mulder (DEMO)", (Role.PARENT,), None, municipality),
         user(6, "femke.jgz", "Femke de Boer (DEMO)", (Role.NURSE,), own_jgz),
         user(7, "gert.nacht", "Gert Bos (DEMO)", (Role.NURSE,), night),

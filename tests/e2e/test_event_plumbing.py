@@ -42,6 +42,8 @@ def _deliveries(host: RunningHost, item_id: str) -> list[dict[str, Any]]:
     """Every SQS record the consumer was handed for ``item_id`` (with the batch it came in)."""
     found = []
     for entry in host.recorded("consumer"):
+        if entry["function"] != f"jk-{host.info['region']}-{CONSUMER}":
+            continue  # another service's consumer (notifications hears of the demo match)
         for record in entry["event"]["Records"]:
             if json.loads(record["body"])["detail"]["data"]["item_id"] == item_id:
                 found.append({"record": record, "batch": entry["event"]["Records"]})

@@ -4,8 +4,9 @@ The real ``app.py`` runs in subprocesses, with bundling off (placeholder code as
 
 - ``groningen`` and ``haaglanden``: the stacks exactly as ``make synth`` builds them;
 - ``probe``: groningen plus the test-only probe service (``tests/infra/probe``), which has every kind of
-  function (API, relay, consumers on the region bus and on the default bus, a sweeper), so the constructs
-  that the four skeleton services do not use yet are checked too.
+  function (API, relay, consumers on the region bus and on the default bus, a sweeper), and with push
+  applications in its region file (``PROBE_PUSH_APPLICATIONS``; the real regions have none yet), so the
+  constructs that the real regions and services do not use yet are checked too.
 """
 
 from __future__ import annotations
@@ -26,10 +27,15 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 PROBE_MANIFEST = "tests.infra.probe.manifest"
+PROBE_REGIONS = "probe-regions"  # groningen.yaml with push applications, written next to the synths
+PROBE_PUSH_APPLICATIONS = {
+    "apns": "arn:aws:sns:eu-central-1:111111111111:app/APNS/jeugdketen-groningen-ios",
+    "fcm": "arn:aws:sns:eu-central-1:111111111111:app/GCM/jeugdketen-groningen-android",
+}
 SYNTHS: dict[str, list[str]] = {
     "groningen": ["-c", "region=groningen"],
     "haaglanden": ["-c", "region=haaglanden"],
-    "probe": ["-c", "region=groningen", "-c", f"extra_manifests={PROBE_MANIFEST}"],
+    "probe": ["-c", "region=groningen", "-c", f"extra_manifests={PROBE_MANIFEST}", "-c", "regions_dir={regions}"],
 }
 REGION_OF = {"groningen": "groningen", "haaglanden": "haaglanden", "probe": "groningen"}
 
@@ -79,12 +85,26 @@ def _exclusive(path: Path) -> Iterator[None]:
             fcntl.flock(lock, fcntl.LOCK_UN)
 
 
+def _probe_regions(target: Path) -> Path:
+    """Groningen's region file as it is, plus push applications."""
+    import yaml
+
+    directory = target / PROBE_REGIONS
+    directory.mkdir(parents=True, exist_ok=True)
+    data = yaml.safe_load((ROOT / "infra" / "regions" / "groningen.yaml").read_text())
+    data["aws"]["push_applications"] = PROBE_PUSH_APPLICATIONS
+    (directory / "groningen.yaml").write_text(yaml.safe_dump(data, allow_unicode=True))
+    return directory
+
+
 def _run_synths(target: Path) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("JK_", "AWS_", "CDK_"))}
+    regions = _probe_regions(target)
     running = {}
     for name, args in SYNTHS.items():
         outdir = target / name
         outdir.mkdir(parents=True, exist_ok=True)
+        args = [arg.format(regions=regions) for arg in args]
         command = [sys.executable, str(ROOT / "app.py"), "-c", "bundling=false", *args]
         running[name] = subprocess.Popen(
             command,

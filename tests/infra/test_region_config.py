@@ -141,3 +141,53 @@ def test_check_region_command_prints_the_signal_guide_and_its_size() -> None:
     assert result.returncode == 0, result.stderr
     assert "signal guide     version 2026.1: 20 questions" in result.stdout
     assert "/jeugdketen/groningen/signal-guide (" in result.stdout and "of 8192 bytes" in result.stdout
+
+
+APNS = "arn:aws:sns:eu-central-1:111111111111:app/APNS/jeugdketen-noord-ios"
+FCM = "arn:aws:sns:eu-central-1:111111111111:app/GCM/jeugdketen-noord-android"
+
+
+def test_push_applications_are_optional_and_read_from_the_aws_section(tmp_path: Path) -> None:
+    assert all(c.aws.push_applications == {} for c in load_all())  # no region offers push yet
+    write_region(tmp_path, "noord", {"aws.push_applications": {"apns": APNS, "fcm": FCM}})
+    assert load_region("noord", tmp_path).aws.push_applications == {"apns": APNS, "fcm": FCM}
+    sandbox = APNS.replace("/APNS/", "/APNS_SANDBOX/")
+    write_region(tmp_path, "noord", {"aws.push_applications": {"apns": sandbox}})
+    assert load_region("noord", tmp_path).aws.push_applications == {"apns": sandbox}
+    assert "push_applications" not in load_region("noord", tmp_path).ssm_value()  # deployment data, not the region's
+
+
+@pytest.mark.parametrize(
+    ("applications", "expected"),
+    [
+        ({"apns": "jk-ios"}, "aws: push_applications.apns: 'jk-ios' is not an SNS platform application ARN"),
+        ({"apns": FCM}, "aws: push_applications.apns: a GCM application; apns needs APNS or APNS_SANDBOX"),
+        ({"fcm": APNS}, "aws: push_applications.fcm: a APNS application; fcm needs GCM"),
+        (
+            {"fcm": FCM.replace("111111111111", "999999999999")},
+            "aws: push_applications.fcm: the application is in 999999999999/eu-central-1, not in the region's",
+        ),
+        ({"huawei": FCM}, "aws.push_applications.huawei.[key]: Input should be 'apns' or 'fcm'"),
+    ],
+)
+def test_a_push_application_of_the_wrong_kind_or_account_is_refused(
+    tmp_path: Path, applications: dict[str, str], expected: str
+) -> None:
+    write_region(tmp_path, "noord", {"aws.push_applications": applications})
+    with pytest.raises(RegionConfigError) as error:
+        load_region("noord", tmp_path)
+    assert expected in str(error.value)
+
+
+def test_the_push_platforms_are_the_ones_the_notifications_service_registers() -> None:
+    from typing import get_args
+
+    from infra.config import PUSH_APPLICATION_TYPES, PushPlatform
+    from services.notifications.logic.devices import PLATFORMS
+
+    assert set(get_args(PushPlatform)) == set(PUSH_APPLICATION_TYPES) == set(PLATFORMS)
+
+
+def test_the_sender_domain_is_the_domain_of_the_email_from_address() -> None:
+    for config in load_all():
+        assert config.sender_domain == config.region.notifications.email_from.split("@")[1].lower()

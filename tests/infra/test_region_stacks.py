@@ -423,6 +423,21 @@ def test_no_identity_policy_grants_a_wildcard_action_on_data(everything: list[Sy
                 assert not [a for a in as_list(statement["Action"]) if "*" in a], statement
 
 
+def test_every_statement_on_star_is_acknowledged_with_its_own_reason(everything: list[Synth]) -> None:
+    reasons_for = {"xray:PutTraceSegments": "X-Ray", "dynamodb:ListStreams": "ListStreams", "sns:Publish": "SMS"}
+    for synth in everything:
+        for logical_id, function in functions(synth).items():
+            [policy_arn] = synth.resources[role_of(function)]["Properties"]["ManagedPolicyArns"]
+            policy = synth.resources[next(iter(refs(policy_arn)))]
+            unscoped = [s for s in statements([policy["Properties"]["PolicyDocument"]]) if s["Resource"] == "*"]
+            acknowledged = {
+                r["id"]: r["reason"] for r in policy["Metadata"]["cdk_nag"]["rules_to_suppress"]
+            }  # one acknowledgment per rule: cdk-nag would keep only the first of several
+            reason = acknowledged["AwsSolutions-IAM5[Resource::*]"]
+            for statement in unscoped:
+                assert reasons_for[as_list(statement["Action"])[0]] in reason, (logical_id, reason)
+
+
 def test_no_role_may_update_or_delete_audit_records(everything: list[Synth]) -> None:
     for synth in everything:
         audit = audit_table(synth)

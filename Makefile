@@ -30,9 +30,10 @@ check-region: $(STAMP)  ## validate infra/regions/$(REGION).yaml and synthesize 
 	$(PY) -m infra.config $(REGION)
 	$(PY) app.py -c region=$(REGION)
 
-bench: $(STAMP)  ## benchmarks: cold import per entry module vs a baseline, bundle sizes
+bench: $(STAMP)  ## benchmarks: cold import vs a baseline, bundle sizes, AWS calls, notification latency
 	$(PY) -m bench.cold_import
 	$(PY) -m bench.signal_calls
+	$(PY) -m bench.notification_latency
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

@@ -12,7 +12,7 @@ import json
 import threading
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -74,6 +74,36 @@ def load_handler(dotted: str) -> Callable[[dict[str, Any], Any], Any]:
     return handler
 
 
+# Imported by handlers on first use (lazily, to keep Lambda cold starts short). In one process with threads
+# they must be imported before the threads start: two threads entering Powertools' circular imports from
+# different ends get a partially initialised module (ImportError), as a first POST /signals racing the
+# first notifications batch did.
+LAZY_IMPORTS = (
+    "aws_lambda_powertools.metrics",
+    "aws_lambda_powertools.utilities.batch",
+    "aws_lambda_powertools.utilities.data_classes",
+    "aws_lambda_powertools.utilities.idempotency",
+    "aws_lambda_powertools.utilities.parameters",
+    "aws_lambda_powertools.utilities.parameters.exceptions",
+    "jinja2",
+)
+
+
+def preload(functions: Iterable[LocalFunction]) -> None:
+    """What Lambda's init phase does for each function, for all of them, in the calling thread: load the
+    handlers, every module of the services (the use cases they import per route) and the lazy imports."""
+    import pkgutil
+
+    import services
+
+    for function in functions:
+        function.load()
+    for module in pkgutil.walk_packages(services.__path__, "services."):
+        importlib.import_module(module.name)
+    for name in LAZY_IMPORTS:
+        importlib.import_module(name)
+
+
 class LocalFunction:
     """One function of a manifest, invoked in-process."""
 
@@ -97,10 +127,15 @@ class LocalFunction:
             deadline_epoch_ms=int(time.time() * 1000) + self.timeout_seconds * 1000,
         )
 
-    def invoke(self, event: dict[str, Any]) -> Any:
-        """Call the handler with ``event``; exceptions propagate (the caller decides what a failure means)."""
+    def load(self) -> None:
         with self._lock:
             if self._handler is None:
                 self._handler = load_handler(self.spec.handler)
+
+    def invoke(self, event: dict[str, Any]) -> Any:
+        """Call the handler with ``event``; exceptions propagate (the caller decides what a failure means)."""
+        self.load()
+        with self._lock:
+            assert self._handler is not None
             self._recorder.record(self.name, self.spec.kind.value, event)
             return self._handler(event, self._context())

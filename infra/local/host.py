@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from infra.local.errors import LocalHostError
-from infra.local.functions import LocalFunction, Recorder
+from infra.local.functions import LocalFunction, Recorder, preload
 from infra.local.gateway import Gateway, GatewayConfig, new_api_id
 from infra.local.moto_server import (
     MotoServer,
@@ -208,6 +208,7 @@ class LocalHost:
                 self.functions[spec.name] = LocalFunction(
                     spec, name=names.function(spec), aws_region=self.aws_region, account=self.account, recorder=recorder
                 )
+        preload(self.functions.values())  # before any thread may call a function (see LAZY_IMPORTS)
         self._start_pollers(moto)
         self._start_ticker()
         self._start_gateway(moto)

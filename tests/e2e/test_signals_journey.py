@@ -8,6 +8,7 @@ already share a match on another youth), so the journey asserts on the matches i
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from functools import cache
 from typing import Any
@@ -123,6 +124,19 @@ def others(match: dict[str, Any]) -> list[dict[str, Any]]:
     return sorted((o["contact"] for o in match["others"]), key=lambda c: c["name"])
 
 
+def notices(host: RunningHost, headers: dict[str, str], link: str) -> list[dict[str, Any]]:
+    """The caller's inbox items that link to ``link``."""
+    return [item for item in every_item(host, "/notifications", headers) if item["link"] == link]
+
+
+def emails_about(host: RunningHost, username: str, link: str) -> list[dict[str, Any]]:
+    """The e-mails moto has sent to the user that link to ``link`` (read as the README says: moto's data)."""
+    address = contact(username)["email"]
+    data = host.http.get(host.info["moto_url"] + "/moto-api/data.json").json()
+    sent = data.get("ses", {}).get("Message", [])
+    return [m for m in sent if address in m["destinations"].get("ToAddresses", []) and link in m["body"]]
+
+
 def follow_up_ids(host: RunningHost, headers: dict[str, str], status: str) -> set[str]:
     return {f["id"] for f in every_item(host, "/signals/follow-up", headers, status=status)}
 
@@ -184,6 +198,19 @@ def test_professionals_find_each_other_one_coordinates_and_the_municipality_sees
     bus.wait_for("match_id", match_id, "MatchFound", "MatchPartyAdded", "CoordinatorAssigned", "MatchFollowUpCompleted")
     for registered in (first, second, third):
         bus.wait_for("signal_id", registered["id"], "SignalRegistered")
+
+    # Anna and Bram were told of the match: an inbox item each, and an e-mail in moto (their default channels)
+    # that says there is something to look at and links to it, without the youth's BSN or anyone's name.
+    link = f"/signals/matches/{match_id}"
+    for headers, username in ((anna, "anna.jgz"), (bram, "bram.school")):
+        items = wait_for(f"the match notice in {username}'s inbox", lambda h=headers: notices(host, h, link))
+        assert items[0]["category"] == "match" and items[0]["title"] == "Nieuwe match in de verwijsindex"
+        [email] = wait_for(f"the e-mail to {username}", lambda u=username: emails_about(host, u, link))
+        assert email["subject"] == "Nieuwe match in de verwijsindex"
+        family_and_people = [contact(u)["name"] for u in PROFESSIONALS] + [YOUTH_FOLLOWED_UP]
+        for text in (email["subject"], email["body"]):
+            assert not any(word in text for word in family_and_people), text
+            assert not re.search(r"(?<!\d)\d{9}(?!\d)", text.replace(match_id, "")), text
 
 
 def test_a_match_nobody_follows_up_is_overdue_for_the_municipality_after_the_deadline(

@@ -127,14 +127,18 @@ def deliver(event: Event[Any]) -> dict[str, int]:
     config = region_config()
     counts = {"sent": 0, "held": 0, "failed": 0, "skipped": 0, "retry": 0, "done_before": 0}
     retry: list[tuple[Recipient, Channel, channels.Transient]] = []
+    plan = []
     for recipient in recipients_of(event, notice.rule, config):
         prefs = preferences.load(recipient.id) if recipient.known else Preferences()
-        for channel in channels_for(recipient, prefs, notice.category):
-            try:
-                counts[deliver_one(notice, recipient, channel, prefs, config)] += 1
-            except channels.Transient as error:
-                counts["retry"] += 1
-                retry.append((recipient, channel, error))
+        plan += [(recipient, prefs, channel) for channel in channels_for(recipient, prefs, notice.category)]
+    # Every inbox first: it is what the app shows at once, and no e-mail or SMS provider should delay it.
+    plan.sort(key=lambda step: step[2] is not Channel.INBOX)
+    for recipient, prefs, channel in plan:
+        try:
+            counts[deliver_one(notice, recipient, channel, prefs, config)] += 1
+        except channels.Transient as error:
+            counts["retry"] += 1
+            retry.append((recipient, channel, error))
     if retry:
         last = delivery_attempt() >= MAX_RECEIVES
         for recipient, channel, failure in retry:

@@ -127,6 +127,7 @@ class Provisioned:
     client_id: str
     sender_identity: str = ""
     push_applications: dict[str, str] = field(default_factory=dict)
+    retry_back_off_seconds: int = 30  # the consumers' first back-off: the queues' (short) visibility timeout here
     subscriptions: list[Subscribed] = field(default_factory=list)
     streams: list[Streamed] = field(default_factory=list)
     sweepers: list[FunctionSpec] = field(default_factory=list)
@@ -146,6 +147,7 @@ class Provisioned:
             "JK_SIGNAL_GUIDE_PARAMETER": self.signal_guide_parameter,
             "JK_USER_POOL_ID": self.user_pool_id,
             "JK_PUSH_APPLICATIONS": json.dumps(self.push_applications, sort_keys=True),
+            "JK_RETRY_BACK_OFF_SECONDS": str(self.retry_back_off_seconds),
             "JK_LOCAL": "true",
         }
 
@@ -235,6 +237,7 @@ class Provisioner:
             client_id=client_id,
             sender_identity=sender_identity,
             push_applications=push_applications,
+            retry_back_off_seconds=self.visibility_timeout,
         )
         for manifest in self.manifests:
             for spec in manifest.functions():

@@ -33,6 +33,7 @@ E = TypeVar("E", bound=EventData)
 EventHandler = Callable[[Event[Any]], None]
 IDEMPOTENCY_HOURS = 24 * 15  # longer than a DLQ keeps a message (14 days), so a late redrive is still idempotent
 MAX_RECEIVES = 5  # deliveries of a message before its queue moves it to the DLQ (the stack sets the redrive policy)
+BACK_OFF_CAP_SECONDS = 900
 
 _attempt: ContextVar[int] = ContextVar("attempt", default=1)
 
@@ -54,9 +55,25 @@ class _Route:
     config: Any = None
 
 
+def back_off_seconds(attempt: int, base: int) -> int:
+    """How long a failed message stays away before its next delivery: doubling per attempt, capped."""
+    return min(BACK_OFF_CAP_SECONDS, base * 2 ** max(0, attempt - 1))
+
+
+def queue_url(queue_arn: str) -> str:
+    """``arn:aws:sqs:<region>:<account>:<name>`` -> the queue URL (what SQS calls take; no lookup needed)."""
+    _, _, _, region, account, name = queue_arn.split(":", 5)
+    return f"https://sqs.{region}.amazonaws.com/{account}/{name}"
+
+
 class EventRouter:
-    def __init__(self, component: str) -> None:
+    """Routes a batch's events to their handlers. With ``back_off``, a record that fails stays away from its
+    queue for ``back_off_seconds`` (30 s, 60 s, 120 s, ... by default) instead of the queue's fixed visibility
+    timeout, so a provider that is down is not hammered and has time to recover."""
+
+    def __init__(self, component: str, *, back_off: bool = False) -> None:
         self.component = component
+        self.back_off = back_off
         self._routes: dict[tuple[str, str], _Route] = {}
         self.handler = entrypoint(component)(self._handle_batch)
 
@@ -119,7 +136,27 @@ class EventRouter:
         bound = correlation.bind(event.metadata.correlation_id)
         logger().set_correlation_id(bound)
         logger().info("handling event", extra={"event_type": key[1], "event_id": event.metadata.event_id})
-        self._idempotent(route, context)(event=event)  # type: ignore[call-arg]
+        try:
+            self._idempotent(route, context)(event=event)  # type: ignore[call-arg]
+        except Exception:
+            if self.back_off:
+                self._delay_retry(record)
+            raise
+
+    def _delay_retry(self, record: Any) -> None:
+        from services.shared.aws import client
+
+        delay = back_off_seconds(delivery_attempt(), get_settings().retry_back_off_seconds)
+        try:
+            client("sqs").change_message_visibility(
+                QueueUrl=queue_url(record.event_source_arn),
+                ReceiptHandle=record.receipt_handle,
+                VisibilityTimeout=delay,
+            )
+        except Exception:
+            logger().warning("could not delay the retry; the queue's visibility timeout applies", exc_info=True)
+        else:
+            logger().info("retry delayed", extra={"seconds": delay, "attempt": delivery_attempt()})
 
     def _handle_batch(self, event: dict[str, Any], context: Any) -> dict[str, Any]:
         from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response

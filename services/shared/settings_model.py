@@ -30,6 +30,7 @@ class Settings(BaseSettings):
     push_applications: dict[str, str] = Field(
         default_factory=dict, description="push platform ('apns', 'fcm') -> SNS platform application ARN"
     )
+    retry_back_off_seconds: int = Field(default=30, ge=1, description="first back-off of a consumer's failed message")
     max_body_bytes: int = 64 * 1024
     outbox_ttl_hours: int = 48
     local: bool = Field(default=False, description="True only on the local host")

@@ -87,3 +87,13 @@ def test_an_entry_that_keeps_failing_raises_so_the_stream_retries() -> None:
         put_events(client, outbox_entries([outbox_record(n) for n in range(3)], "bus"), sleep=waits.append)
     assert len(client.calls) == ATTEMPTS
     assert waits == sorted(waits) and len(waits) == ATTEMPTS - 1
+
+
+def test_consumer_back_off_doubles_per_attempt_and_is_capped() -> None:
+    from services.shared.consumer import BACK_OFF_CAP_SECONDS, back_off_seconds, queue_url
+
+    assert [back_off_seconds(a, 30) for a in range(1, 6)] == [30, 60, 120, 240, 480]
+    assert back_off_seconds(9, 30) == BACK_OFF_CAP_SECONDS
+    assert queue_url("arn:aws:sqs:eu-central-1:123456789012:jk-groningen-notifications-deliver") == (
+        "https://sqs.eu-central-1.amazonaws.com/123456789012/jk-groningen-notifications-deliver"
+    )

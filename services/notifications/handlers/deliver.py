@@ -9,7 +9,7 @@ from services.shared.consumer import EventRouter
 from services.shared.events import Event
 
 COMPONENT = "notifications-deliver"
-router = EventRouter(COMPONENT)
+router = EventRouter(COMPONENT, back_off=True)  # a provider that fails gets time: 30 s, 1, 2, 4 min
 
 
 def _deliver(event: Event[Any]) -> None:

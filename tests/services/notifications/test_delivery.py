@@ -298,3 +298,26 @@ def test_a_message_never_carries_the_recipients_own_details(world: World, who: s
     texts = [email.subject, email.body, *world.sms_to(who)]
     for text in texts:
         assert PEOPLE[who][0] not in text and PEOPLE[who][1] not in text
+
+
+def test_a_failed_delivery_backs_off_before_the_queue_brings_it_back(world: World, throttled_sms: list[str]) -> None:
+    import json as _json
+
+    from services.notifications.handlers.deliver import handler
+    from tests.services.conftest import LambdaContext, sqs_batch
+
+    prefer(world, "bram", channels={"match": ["sms"]})
+    event = match_found(world, "bram")
+    sqs = world.region.client("sqs")
+    url = sqs.create_queue(QueueName="notifications-deliver", Attributes={"VisibilityTimeout": "0"})["QueueUrl"]
+    batch = sqs_batch(event, queue="notifications-deliver")
+    sqs.send_message(QueueUrl=url, MessageBody=batch["Records"][0]["body"])
+    [received] = sqs.receive_message(QueueUrl=url, AttributeNames=["All"])["Messages"]
+    batch["Records"][0]["receiptHandle"] = received["ReceiptHandle"]
+    assert sqs.receive_message(QueueUrl=url).get("Messages")  # visibility 0: it would come straight back
+
+    result = handler(batch, LambdaContext())
+
+    assert result["batchItemFailures"]
+    assert sqs.receive_message(QueueUrl=url).get("Messages") is None  # away for the back-off (30 s at first)
+    assert _json.loads(received["Body"])["detail"]["metadata"]["event_id"] == event.metadata.event_id

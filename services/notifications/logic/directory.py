@@ -6,15 +6,10 @@ address or phone number is used at once and no event, queue message or delivery 
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
-from typing import Any
 
-from services.shared.aws import client
+from services.shared.directory import find_user
 from services.shared.region import RegionConfig
-from services.shared.settings import get_settings
-
-_SAFE_VALUE = re.compile(r"^[A-Za-z0-9@._:+-]{1,254}$")  # what may go between the quotes of a ListUsers filter
 
 
 @dataclass(frozen=True)
@@ -26,23 +21,9 @@ class Recipient:
     for_matchregie: bool = False
 
 
-def _attributes(user: dict[str, Any]) -> dict[str, str]:
-    return {a["Name"]: a["Value"] for a in user.get("Attributes", [])}
-
-
-def _find(attribute: str, value: str) -> dict[str, str] | None:
-    if not _SAFE_VALUE.match(value):
-        return None
-    users = client("cognito-idp").list_users(
-        UserPoolId=get_settings().user_pool_id, Filter=f'{attribute} = "{value}"', Limit=2
-    )["Users"]
-    enabled = [u for u in users if u.get("Enabled", True)]
-    return _attributes(enabled[0]) if len(enabled) == 1 else None
-
-
 def user(user_id: str) -> Recipient:
     """The user with this id; one the directory does not know (any more) keeps only an inbox."""
-    found = _find("sub", user_id)
+    found = find_user("sub", user_id)
     if found is None:
         return Recipient(id=user_id, email=None, phone=None, known=False)
     return Recipient(id=user_id, email=found.get("email"), phone=found.get("phone_number"), known=True)
@@ -54,7 +35,7 @@ def matchregie(municipality: str, config: RegionConfig) -> Recipient | None:
     contact = config.matchregie.get(municipality)
     if contact is None:
         return None
-    found = _find("email", contact.email)
+    found = find_user("email", contact.email)
     if found is not None and found.get("sub"):
         return Recipient(
             id=found["sub"], email=found.get("email"), phone=found.get("phone_number"), known=True, for_matchregie=True

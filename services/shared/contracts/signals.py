@@ -80,6 +80,9 @@ class CoordinatorAssigned(_SignalsEvent):
     coordinator_party_id: str
     coordinator_id: str = Field(description="user id of the coordinating professional")
     party_ids: UserIds = Field(description="user ids of every active party, the coordinator included")
+    party_organizations: dict[str, str] = Field(
+        default_factory=dict, description="user id -> organisation id of every active party (for the family plan)"
+    )
     assigned_by: str
     recipients: UserIds
 

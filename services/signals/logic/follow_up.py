@@ -84,6 +84,7 @@ def assign_coordinator(principal: Principal, match_id: str, party_id: str) -> Ma
             coordinator_party_id=chosen.party_id,
             coordinator_id=chosen.user_id,
             party_ids=active,
+            party_organizations={p.user_id: p.organization for p in parties if p.left_at is None},
             assigned_by=principal.user_id,
             recipients=active,
         )

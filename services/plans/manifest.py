@@ -5,7 +5,8 @@ from __future__ import annotations
 from services.plans import __version__
 from services.plans.dal.tables import PlansItem
 from services.shared.contracts.plans import CONTRACTS
-from services.shared.manifest import ServiceManifest, TableSpec
+from services.shared.contracts.signals import CoordinatorAssigned
+from services.shared.manifest import ServiceManifest, Subscription, TableSpec
 
 MANIFEST = ServiceManifest(
     name="plans",
@@ -14,5 +15,12 @@ MANIFEST = ServiceManifest(
     api_prefix="/plans",
     api_handler="services.plans.handlers.api.handler",
     tables=(TableSpec(name="main", model=PlansItem),),
+    subscriptions=(
+        Subscription(
+            name="coordinator-assigned",
+            handler="services.plans.handlers.coordinator_assigned.handler",
+            events=(CoordinatorAssigned,),
+        ),
+    ),
     publishes=CONTRACTS,
 )

@@ -45,6 +45,12 @@ class PreconditionFailed(DomainError):
     status, default_code = 412, "precondition_failed"
 
 
+class PreconditionRequired(DomainError):
+    """A write that must say which version it changes (``If-Match``) did not."""
+
+    status, default_code = 428, "precondition_required"
+
+
 class PayloadTooLarge(DomainError):
     status, default_code = 413, "payload_too_large"
 

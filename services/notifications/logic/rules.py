@@ -12,6 +12,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from services.shared.contracts.plans import (
+    PlanActionAssigned,
+    PlanActionOverdue,
+    PlanClosed,
+    PlanConsentGiven,
+    PlanConsentRevoked,
+    PlanCoordinatorChanged,
+    PlanEvaluationDue,
+    PlanNetworkMemberAdded,
+    PlanPhaseChanged,
+    PlanStarted,
+)
 from services.shared.contracts.signals import (
     CoordinatorAssigned,
     HistoricalMatchFound,
@@ -37,6 +49,7 @@ class Category(StrEnum):
     MATCH = "match"  # a match, a party joining it, a historical match notice, coordination taken
     FOLLOW_UP = "follow_up"  # a match's follow-up is overdue
     SIGNAL_REVIEW = "signal_review"  # is the risk behind your signal still there?
+    PLAN = "plan"  # a family plan: started, consent, network, coordination, actions, evaluation, phase, closed
 
 
 @dataclass(frozen=True)
@@ -51,6 +64,9 @@ CATEGORIES: dict[Category, CategorySpec] = {
         urgent=True, default_channels=frozenset({Channel.EMAIL, Channel.SMS, Channel.PUSH})
     ),
     Category.SIGNAL_REVIEW: CategorySpec(urgent=False, default_channels=frozenset({Channel.EMAIL})),
+    # Not urgent, an overdue action included: the plan's own agreements and the people around the family carry
+    # it; nothing here needs anyone woken or a quiet evening broken (an overdue match follow-up may).
+    Category.PLAN: CategorySpec(urgent=False, default_channels=frozenset({Channel.EMAIL, Channel.PUSH})),
 }
 
 
@@ -65,6 +81,7 @@ class Rule:
 
 
 MATCH_LINK = "/signals/matches/{match_id}"
+PLAN_LINK = "/plans/{plan_id}"  # actions, consents and the network are all seen on the plan
 
 RULES: dict[type[EventData], Rule] = {
     MatchFound: Rule(Category.MATCH, "match_found", MATCH_LINK, matchregie=True),
@@ -77,6 +94,18 @@ RULES: dict[type[EventData], Rule] = {
     SignalReviewDue: Rule(
         Category.SIGNAL_REVIEW, "signal_review_due", "/signals/{signal_id}", params=("months", "removal_due")
     ),
+    # The family plan: the messages say only that there is something to look at (never a phase, a kind of
+    # member, an organisation or what an action is about) and link to the plan.
+    PlanStarted: Rule(Category.PLAN, "plan_started", PLAN_LINK),
+    PlanConsentGiven: Rule(Category.PLAN, "plan_consent_given", PLAN_LINK, params=("until",)),
+    PlanConsentRevoked: Rule(Category.PLAN, "plan_consent_revoked", PLAN_LINK),
+    PlanNetworkMemberAdded: Rule(Category.PLAN, "plan_network_member_added", PLAN_LINK),
+    PlanCoordinatorChanged: Rule(Category.PLAN, "plan_coordinator_changed", PLAN_LINK),
+    PlanActionAssigned: Rule(Category.PLAN, "plan_action_assigned", PLAN_LINK, params=("due_date",)),
+    PlanActionOverdue: Rule(Category.PLAN, "plan_action_overdue", PLAN_LINK, params=("due_date",)),
+    PlanEvaluationDue: Rule(Category.PLAN, "plan_evaluation_due", PLAN_LINK, params=("evaluation_date",)),
+    PlanPhaseChanged: Rule(Category.PLAN, "plan_phase_changed", PLAN_LINK),
+    PlanClosed: Rule(Category.PLAN, "plan_closed", PLAN_LINK, params=("retention_until",)),
 }
 
 

@@ -1,12 +1,174 @@
-"""The plans API function: routes under /plans."""
+"""The plans API function: routes under /plans. Each route parses, calls one use case, and answers with what
+this caller may see (``logic/views.py``). Writes need ``If-Match: <version>``; answers carry the ``ETag``."""
 
 from __future__ import annotations
 
+import re
+from typing import Annotated
+
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.openapi.params import Header
+
 from services.plans.manifest import MANIFEST
-from services.shared.api import create_app, lambda_handler
+from services.plans.models.api import (
+    ActionUpdate,
+    ConsentRequest,
+    CoordinatorHandover,
+    GoalUpdate,
+    History,
+    HistoryEntry,
+    NewAction,
+    NewGoal,
+    NewPlan,
+    PhaseChange,
+    PlanPage,
+    PlanView,
+)
+from services.shared.api import create_app, current_principal, lambda_handler, requires
+from services.shared.errors import NotFound
 from services.shared.health import register_health
+from services.shared.principal import Role
 
 app = create_app(service=MANIFEST.name, version=MANIFEST.version, description=MANIFEST.description)
 register_health(app, MANIFEST)
+
+PLAN_ID = re.compile(r"^pln-[0-9a-f]{16}$")
+ITEM_ID = re.compile(r"^[a-z]{3}-[0-9a-f]{16}$")
+IfMatch = Annotated[str | None, Header(alias="If-Match", description="the plan's version you read (its ETag)")]
+TAGS = ["plans"]
+
+
+def _plan_id(value: str) -> str:
+    if not PLAN_ID.match(value):
+        raise NotFound("no such plan of yours", code="plan_not_found")
+    return value
+
+
+def _item_id(value: str, what: str) -> str:
+    if not ITEM_ID.match(value):
+        raise NotFound(f"no such {what} in this plan", code=f"{what}_not_found")
+    return value
+
+
+def _answer(view: PlanView, version: int, status: int = 200) -> Response[PlanView]:
+    return Response(status_code=status, content_type="application/json", body=view, headers={"ETag": f'"{version}"'})
+
+
+@app.post("/plans", operation_id="start_plan", tags=TAGS, middlewares=[requires(Role.PROFESSIONAL)])
+def start(plan: NewPlan) -> Response[PlanView]:
+    """Start a family's plan with you as coordinator; 409 with the plan's id if the family has one."""
+    from services.plans.logic import plans
+
+    view, version = plans.start_plan(current_principal(), plan)
+    return _answer(view, version, 201)
+
+
+@app.get("/plans", operation_id="list_plans", tags=TAGS)
+def list_plans() -> PlanPage:
+    """The plans you take part in (newest change first)."""
+    from services.plans.logic import plans
+
+    return plans.list_plans(current_principal())
+
+
+@app.get("/plans/mine", operation_id="my_plans", tags=TAGS)
+def my_plans() -> PlanPage:
+    """For the family: the plans you are a family member of."""
+    from services.plans.logic import plans
+
+    return plans.list_plans(current_principal(), family_only=True)
+
+
+@app.get("/plans/<plan_id>/history", operation_id="plan_history", tags=TAGS)
+def history(plan_id: str) -> History:
+    """Every change to the plan: who, when, which part and items."""
+    from services.plans.logic import plans
+
+    entries = plans.plan_history(current_principal(), _plan_id(plan_id))
+    return History(items=[HistoryEntry.model_validate(e) for e in entries])
+
+
+@app.post("/plans/<plan_id>/goals", operation_id="add_goal", tags=TAGS)
+def add_goal(plan_id: str, goal: NewGoal, if_match: IfMatch = None) -> Response[PlanView]:
+    from services.plans.logic import plans
+
+    view, version = plans.change(current_principal(), _plan_id(plan_id), if_match, plans.CAN_EDIT, plans.add_goal(goal))
+    return _answer(view, version)
+
+
+@app.patch("/plans/<plan_id>/goals/<goal_id>", operation_id="update_goal", tags=TAGS)
+def update_goal(plan_id: str, goal_id: str, goal: GoalUpdate, if_match: IfMatch = None) -> Response[PlanView]:
+    from services.plans.logic import plans
+
+    mutate = plans.update_goal(_item_id(goal_id, "goal"), goal)
+    view, version = plans.change(current_principal(), _plan_id(plan_id), if_match, plans.CAN_EDIT, mutate)
+    return _answer(view, version)
+
+
+@app.post("/plans/<plan_id>/actions", operation_id="add_action", tags=TAGS)
+def add_action(plan_id: str, action: NewAction, if_match: IfMatch = None) -> Response[PlanView]:
+    from services.plans.logic import plans
+
+    mutate = plans.add_action(action)
+    view, version = plans.change(current_principal(), _plan_id(plan_id), if_match, plans.CAN_EDIT, mutate)
+    return _answer(view, version)
+
+
+@app.patch("/plans/<plan_id>/actions/<action_id>", operation_id="update_action", tags=TAGS)
+def update_action(plan_id: str, action_id: str, action: ActionUpdate, if_match: IfMatch = None) -> Response[PlanView]:
+    from services.plans.logic import plans
+
+    mutate = plans.update_action(_item_id(action_id, "action"), action)
+    view, version = plans.change(current_principal(), _plan_id(plan_id), if_match, plans.CAN_EDIT, mutate)
+    return _answer(view, version)
+
+
+@app.post("/plans/<plan_id>/consents", operation_id="give_consent", tags=TAGS)
+def give_consent(plan_id: str, request: ConsentRequest, if_match: IfMatch = None) -> Response[PlanView]:
+    """The family consents to an organisation's professionals reading the plan (age rules apply)."""
+    from services.plans.logic import plans
+
+    mutate = plans.give_consent(request)
+    view, version = plans.change(current_principal(), _plan_id(plan_id), if_match, plans.IS_FAMILY, mutate)
+    return _answer(view, version)
+
+
+@app.post("/plans/<plan_id>/consents/<consent_id>/revoke", operation_id="revoke_consent", tags=TAGS)
+def revoke_consent(plan_id: str, consent_id: str, if_match: IfMatch = None) -> Response[PlanView]:
+    from services.plans.logic import plans
+
+    mutate = plans.revoke_consent(_item_id(consent_id, "consent"))
+    view, version = plans.change(current_principal(), _plan_id(plan_id), if_match, plans.IS_FAMILY, mutate)
+    return _answer(view, version)
+
+
+@app.post("/plans/<plan_id>/coordinator", operation_id="hand_over_coordination", tags=TAGS)
+def hand_over(plan_id: str, request: CoordinatorHandover, if_match: IfMatch = None) -> Response[PlanView]:
+    """Hand coordination to a parent, a relative or a professional of the plan (publishes PlanCoordinatorChanged)."""
+    from services.plans.logic import plans
+
+    mutate = plans.hand_over(request)
+    view, version = plans.change(current_principal(), _plan_id(plan_id), if_match, plans.CAN_MANAGE, mutate)
+    return _answer(view, version)
+
+
+@app.post("/plans/<plan_id>/phase", operation_id="change_phase", tags=TAGS)
+def change_phase(plan_id: str, request: PhaseChange, if_match: IfMatch = None) -> Response[PlanView]:
+    """intake -> active -> evaluation -> closed (or evaluation -> active for a new cycle)."""
+    from services.plans.logic import plans
+
+    mutate = plans.change_phase(request)
+    view, version = plans.change(current_principal(), _plan_id(plan_id), if_match, plans.CAN_MANAGE, mutate)
+    return _answer(view, version)
+
+
+@app.get("/plans/<plan_id>", operation_id="get_plan", tags=TAGS)
+def get_plan(plan_id: str) -> Response[PlanView]:
+    """The plan as far as you may see it."""
+    from services.plans.logic import plans
+
+    view = plans.read_plan(current_principal(), _plan_id(plan_id))
+    return _answer(view, view.version)
+
 
 handler = lambda_handler(app, component="plans-api")

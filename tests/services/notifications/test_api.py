@@ -98,6 +98,7 @@ def test_preferences_start_from_the_defaults(world: World) -> None:
             {"category": "match", "channels": ["email", "push"], "urgent": False},
             {"category": "follow_up", "channels": ["email", "sms", "push"], "urgent": True},
             {"category": "signal_review", "channels": ["email"], "urgent": False},
+            {"category": "plan", "channels": ["email", "push"], "urgent": False},
         ],
         "quiet_hours": None,
         "language": "nl",

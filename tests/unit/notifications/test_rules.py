@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import string
+import types
 import typing
 from datetime import date, datetime
 from typing import Any
@@ -11,7 +12,7 @@ import pytest
 
 from services.notifications.logic.render import BLOCKS, LANGUAGES, TEMPLATES, environment, template_names
 from services.notifications.logic.rules import CATEGORIES, EXTERNAL, RULES, Category, Channel
-from services.shared.contracts import signals
+from services.shared.contracts import plans, signals
 from services.shared.events import EventData
 
 ROWS = sorted(RULES.items(), key=lambda row: row[0].__name__)
@@ -19,6 +20,15 @@ ROWS = sorted(RULES.items(), key=lambda row: row[0].__name__)
 
 def _fields(event_type: type[EventData]) -> dict[str, object]:
     return typing.get_type_hints(event_type)
+
+
+def _bare(kind: object) -> object:
+    """``X | None`` is ``X`` to a template: it shows the value only when there is one."""
+    if typing.get_origin(kind) in (typing.Union, types.UnionType):
+        args = [arg for arg in typing.get_args(kind) if arg is not type(None)]
+        if len(args) == 1:
+            return args[0]
+    return kind
 
 
 def test_the_signals_events_of_the_issue_each_have_a_row() -> None:
@@ -31,6 +41,14 @@ def test_the_signals_events_of_the_issue_each_have_a_row() -> None:
         signals.SignalReviewDue,
     }
     assert wanted <= set(RULES)
+
+
+def test_the_plans_events_each_have_a_row_in_the_plan_category_without_matchregie() -> None:
+    assert set(plans.CONTRACTS) <= set(RULES)
+    for event_type in plans.CONTRACTS:
+        rule = RULES[event_type]
+        assert rule.category is Category.PLAN and not rule.matchregie, event_type.__name__
+        assert rule.link == "/plans/{plan_id}", event_type.__name__
 
 
 @pytest.mark.parametrize(("event_type", "rule"), ROWS, ids=[e.__name__ for e, _ in ROWS])
@@ -47,7 +65,7 @@ def test_each_row_has_its_template_with_every_block_in_every_language(event_type
 def test_a_template_may_show_only_ids_counts_and_dates_of_the_event(event_type: type[EventData], rule: Any) -> None:
     fields = _fields(event_type)
     for name in rule.params:
-        kind = fields[name]
+        kind = _bare(fields[name])
         allowed = (int, date, datetime)
         literal_ints = typing.get_origin(kind) is typing.Literal and all(
             isinstance(v, int) for v in typing.get_args(kind)
@@ -87,6 +105,7 @@ def test_an_overdue_follow_up_is_urgent_and_a_match_is_not() -> None:
     assert CATEGORIES[Category.FOLLOW_UP].urgent
     assert not CATEGORIES[Category.MATCH].urgent
     assert not CATEGORIES[Category.SIGNAL_REVIEW].urgent
+    assert not CATEGORIES[Category.PLAN].urgent  # an overdue plan action included: it waits for quiet hours
 
 
 def test_every_template_file_is_used_by_a_row_and_english_has_the_same_set() -> None:

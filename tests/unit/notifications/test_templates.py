@@ -7,6 +7,7 @@ event field other than the ids (which only the link may hold), counts and dates 
 from __future__ import annotations
 
 import re
+import types
 import typing
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -39,14 +40,30 @@ def _config(region: str = "groningen") -> RegionConfig:
     return RegionConfig.model_validate(data)
 
 
+ID_SAMPLES = {"match_id": "mat-" + "ab" * 16, "signal_id": "sig-" + "cd" * 16, "plan_id": "pln-" + "fa" * 16}
+ID_PREFIXES = ("mat-", "sig-", "pln-", "usr-")
+
+
+def _bare(kind: Any) -> Any:
+    """``X | None`` is sampled (and hidden) as ``X``: the message must hold up when the value is there."""
+    if typing.get_origin(kind) in (typing.Union, types.UnionType):
+        args = [arg for arg in typing.get_args(kind) if arg is not type(None)]
+        if len(args) == 1:
+            return args[0]
+    return kind
+
+
 def _sample(name: str, kind: Any) -> Any:
     """A value for every field: ids without nine digits in a row, and free-looking strings that must not show."""
+    kind = _bare(kind)
     if name.endswith("_id") and kind is str:
-        return {"match_id": "mat-" + "ab" * 16, "signal_id": "sig-" + "cd" * 16}.get(name, "usr-" + "ef" * 16)
+        return ID_SAMPLES.get(name, "usr-" + "ef" * 16)
     if kind is str:
         return f"SECRET-{name}-Jansen"  # a string that is not an id: it must never reach a message
     if kind == list[str]:
         return ["usr-" + "12" * 16, "usr-" + "34" * 16]
+    if kind == dict[str, str]:  # e.g. user id -> organisation: neither may show
+        return {"usr-" + "56" * 16: f"SECRET-{name}-Jansen"}
     if kind is bool:
         return True
     if kind is int:
@@ -64,9 +81,9 @@ def _sample(name: str, kind: Any) -> Any:
     raise AssertionError(f"no sample for {name}: {kind}")
 
 
-def sample_event(event_type: type[EventData]) -> Any:
+def sample_event(event_type: type[EventData], **overrides: Any) -> Any:
     hints = typing.get_type_hints(event_type)
-    data = event_type(**{name: _sample(name, hints[name]) for name in event_type.model_fields})
+    data = event_type(**{name: _sample(name, hints[name]) for name in event_type.model_fields} | overrides)
     return new_event(data)
 
 
@@ -78,10 +95,12 @@ def _strings_that_must_not_show(event: Any, rule: Any) -> list[str]:
     for name, value in event.data.model_dump().items():
         if name in rule.params or name.endswith("_id"):
             continue
-        if hints[name] is str:
+        if _bare(hints[name]) is str:
             hidden.append(value)
-        if hints[name] == list[str]:
+        if _bare(hints[name]) == list[str]:
             hidden.extend(value)
+        if _bare(hints[name]) == dict[str, str]:
+            hidden.extend([*value, *value.values()])
     return hidden
 
 
@@ -115,7 +134,7 @@ def test_rendered_messages_hold_nothing_about_a_family(
         assert _scan(part, hidden) == []
         ids_outside_link = part.replace(notice.path, "")
         for value in event.data.model_dump().values():
-            if isinstance(value, str) and value.startswith(("mat-", "sig-", "usr-")):
+            if isinstance(value, str) and value.startswith(ID_PREFIXES):
                 assert value not in ids_outside_link  # ids appear only inside the link
     assert notice.path in rendered.text and notice.path in rendered.html and notice.path in rendered.short
 
@@ -155,6 +174,29 @@ def test_an_sms_fits_one_message_with_the_longest_link(event_type: type[EventDat
         )
         assert len(rendered.short) <= SMS_MAX, rendered.short
         assert rendered.short.isascii()  # GSM-7 safe: no accented letters that turn the SMS into UCS-2
+
+
+def _optional_params(event_type: type[EventData], rule: Any) -> list[str]:
+    hints = typing.get_type_hints(event_type)
+    return [name for name in rule.params if _bare(hints[name]) is not hints[name]]
+
+
+OPTIONAL_ROWS = [(event_type, rule) for event_type, rule in ROWS if _optional_params(event_type, rule)]
+
+
+@pytest.mark.parametrize(("event_type", "rule"), OPTIONAL_ROWS, ids=[e.__name__ for e, _ in OPTIONAL_ROWS])
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_a_date_the_event_may_leave_out_is_left_out_of_the_message(
+    event_type: type[EventData], rule: Any, language: str
+) -> None:
+    optional = _optional_params(event_type, rule)
+    notice = notice_of(sample_event(event_type, **dict.fromkeys(optional)))
+    rendered = message(rule.template, __import__("json").dumps(notice.params), notice.path, urgent=False,
+                       for_matchregie=False, language=language, config=_config())  # fmt: skip
+    for part in (rendered.subject, rendered.text, rendered.html, rendered.short):
+        assert "None" not in part
+    for line in rendered.text.splitlines():
+        assert "  " not in line and " ." not in line and ".." not in line, line
 
 
 def test_dutch_and_english_differ_and_dates_are_written_out_per_language() -> None:

@@ -16,13 +16,17 @@ from infra.constructs.bundling import Bundler
 from infra.constructs.lambda_defaults import ARCHITECTURE, RUNTIME
 from infra.constructs.monitoring import Alarms, Monitoring
 from infra.constructs.notifications import NotificationChannels
+from infra.constructs.plans import PlanDirectory
 from infra.constructs.platform import Platform
 from infra.constructs.service import Service, ServiceExtension
 from services.shared.manifest import ServiceManifest, load_manifests
 
 # Services that reach AWS beyond their own data, queues, the audit log and the region config, and the one
 # construct each that writes those permissions down (built inside the service's construct).
-SERVICE_EXTENSIONS: Mapping[str, type[ServiceExtension]] = {"notifications": NotificationChannels}
+SERVICE_EXTENSIONS: Mapping[str, type[ServiceExtension]] = {
+    "notifications": NotificationChannels,
+    "plans": PlanDirectory,
+}
 
 
 class RegionStack(Stack):

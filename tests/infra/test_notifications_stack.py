@@ -17,6 +17,7 @@ pytestmark = pytest.mark.infra
 DELIVER = "services.notifications.handlers.deliver.handler"
 HELD = "services.notifications.handlers.sweeper.handler"
 API = "services.notifications.handlers.api.handler"
+PLANS_FROM_MATCH = "services.plans.handlers.coordinator_assigned.handler"
 SENDERS = (DELIVER, HELD)
 CHANNEL_PREFIXES = ("ses:", "sns:", "cognito-idp:")
 
@@ -134,7 +135,7 @@ def test_with_push_applications_devices_are_managed_on_those_applications_only(p
             assert "endpoints of this platform application" in reasons[f"AwsSolutions-IAM5[Resource::{pattern}]"]
 
 
-def test_only_the_notifications_functions_hold_channel_rights_and_exactly_these(everything: list[Synth]) -> None:
+def test_only_these_functions_hold_channel_or_directory_rights_and_exactly_these(everything: list[Synth]) -> None:
     push = {"ForgetDisabledDevices": {"sns:DeleteEndpoint"}}
     sender = {
         "SendEmailAsTheRegion": {"ses:SendEmail"},
@@ -149,6 +150,8 @@ def test_only_the_notifications_functions_hold_channel_rights_and_exactly_these(
             API: {"RegisterDevices": {"sns:CreatePlatformEndpoint"}, "RemoveDevices": {"sns:DeleteEndpoint"}}
             if with_push
             else {},
+            # The plans consumer that starts a match's draft plan names its network from the directory.
+            PLANS_FROM_MATCH: {"NamesOfTheNetwork": {"cognito-idp:ListUsers"}},
         }
         for logical_id, function in functions(synth).items():
             handler = function["Properties"]["Handler"]
@@ -166,7 +169,10 @@ def test_the_senders_are_told_the_user_pool_and_every_notifications_function_the
         for handler in (*SENDERS, API):
             assert json.loads(variables(synth, handler)["JK_PUSH_APPLICATIONS"]) == wanted
         assert "JK_USER_POOL_ID" not in variables(synth, API)
-        others = [f for f in functions(synth).values() if f["Properties"]["Handler"] not in (*SENDERS, API)]
+        assert variables(synth, PLANS_FROM_MATCH)["JK_USER_POOL_ID"] == {"Ref": pool}  # names of the network
+        assert "JK_PUSH_APPLICATIONS" not in variables(synth, PLANS_FROM_MATCH)
+        told_here = (*SENDERS, API, PLANS_FROM_MATCH)
+        others = [f for f in functions(synth).values() if f["Properties"]["Handler"] not in told_here]
         for function in others:
             told = set(function["Properties"]["Environment"]["Variables"])
             assert not {"JK_USER_POOL_ID", "JK_PUSH_APPLICATIONS"} & told, function["Properties"]["Handler"]

@@ -115,7 +115,12 @@ def test_preferences_are_replaced_and_read_back(world: World) -> None:
     got = world.call("anna", "GET", "/notifications/preferences")
     assert put.status == got.status == 200 and put.body == got.body
     channels = {c["category"]: c["channels"] for c in got.body["categories"]}
-    assert channels == {"match": ["sms"], "follow_up": ["email", "sms", "push"], "signal_review": []}
+    assert channels == {
+        "match": ["sms"],
+        "follow_up": ["email", "sms", "push"],
+        "signal_review": [],
+        "plan": ["email", "push"],
+    }
     assert got.body["quiet_hours"] == body["quiet_hours"] and got.body["language"] == "en"
 
 

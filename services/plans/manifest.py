@@ -6,7 +6,7 @@ from services.plans import __version__
 from services.plans.dal.tables import PlansItem
 from services.shared.contracts.plans import CONTRACTS
 from services.shared.contracts.signals import CoordinatorAssigned
-from services.shared.manifest import ServiceManifest, Subscription, TableSpec
+from services.shared.manifest import Schedule, ServiceManifest, Subscription, TableSpec
 
 MANIFEST = ServiceManifest(
     name="plans",
@@ -22,5 +22,6 @@ MANIFEST = ServiceManifest(
             events=(CoordinatorAssigned,),
         ),
     ),
+    schedules=(Schedule(name="deadlines", handler="services.plans.handlers.sweeper.handler", rate_minutes=15),),
     publishes=CONTRACTS,
 )

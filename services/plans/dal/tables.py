@@ -9,13 +9,27 @@ Keys (``pk`` / ``sk``):
   conditionally with the plan, so one family has one plan however it is started.
 - ``USER#<user id>`` / ``PLAN#<id>``: the user takes part in the plan (for ``GET /plans``); written and
   removed with the membership it mirrors.
+
+Index ``by_due`` (sparse): plans with something due (a reminder, an overdue action, a destruction), by when.
 """
 
 from __future__ import annotations
 
 from pynamodb.attributes import DiscriminatorAttribute, ListAttribute, NumberAttribute, UnicodeAttribute
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 
 from services.shared.dynamo import OutboxFields, ServiceItem, service_table_meta
+
+DUE_SHARD = "DUE"
+
+
+class DueIndex(GlobalSecondaryIndex["PlansItem"]):
+    class Meta:
+        index_name = "by_due"
+        projection = AllProjection()
+
+    due_shard = UnicodeAttribute(hash_key=True)
+    due_at = UnicodeAttribute(range_key=True)
 
 
 class PlansItem(ServiceItem):
@@ -23,6 +37,9 @@ class PlansItem(ServiceItem):
 
     Meta = service_table_meta("plans")
     entity = DiscriminatorAttribute()
+    due_shard = UnicodeAttribute(null=True)  # set on plans with something due (the sweeper's sparse index)
+    due_at = UnicodeAttribute(null=True)
+    by_due = DueIndex()
 
 
 class PlansOutbox(OutboxFields, PlansItem, discriminator="outbox"):
@@ -31,6 +48,7 @@ class PlansOutbox(OutboxFields, PlansItem, discriminator="outbox"):
 
 class PlanItem(PlansItem, discriminator="plan"):
     version = NumberAttribute()
+    revision = NumberAttribute()
     document = UnicodeAttribute()
 
 

@@ -11,19 +11,29 @@ from aws_lambda_powertools.event_handler.openapi.params import Header
 
 from services.plans.manifest import MANIFEST
 from services.plans.models.api import (
+    AccessEntry,
+    AccessLog,
     ActionUpdate,
     ConsentRequest,
     CoordinatorHandover,
+    DestructionRequested,
+    DomainUpdate,
+    EvaluationUpdate,
     GoalUpdate,
     History,
     HistoryEntry,
+    NetworkUpdate,
     NewAction,
+    NewAgreement,
     NewGoal,
+    NewNetworkMember,
     NewPlan,
     PhaseChange,
     PlanPage,
     PlanView,
+    SafetyUpdate,
 )
+from services.plans.models.plan import LifeDomain
 from services.shared.api import create_app, current_principal, lambda_handler, requires
 from services.shared.errors import NotFound
 from services.shared.health import register_health
@@ -160,6 +170,98 @@ def change_phase(plan_id: str, request: PhaseChange, if_match: IfMatch = None) -
     mutate = plans.change_phase(request)
     view, version = plans.change(current_principal(), _plan_id(plan_id), if_match, plans.CAN_MANAGE, mutate)
     return _answer(view, version)
+
+
+@app.put("/plans/<plan_id>/domains/<domain>", operation_id="set_domain", tags=TAGS)
+def set_domain(plan_id: str, domain: LifeDomain, entry: DomainUpdate, if_match: IfMatch = None) -> Response[PlanView]:
+    """The strengths and concerns of one life domain."""
+    from services.plans.logic import plans
+
+    mutate = plans.set_domain(domain, entry)
+    view, version = plans.change(current_principal(), _plan_id(plan_id), if_match, plans.CAN_EDIT, mutate)
+    return _answer(view, version)
+
+
+@app.post("/plans/<plan_id>/agreements", operation_id="add_agreement", tags=TAGS)
+def add_agreement(plan_id: str, agreement: NewAgreement, if_match: IfMatch = None) -> Response[PlanView]:
+    from services.plans.logic import plans
+
+    mutate = plans.add_agreement(agreement)
+    view, version = plans.change(current_principal(), _plan_id(plan_id), if_match, plans.CAN_EDIT, mutate)
+    return _answer(view, version)
+
+
+@app.put("/plans/<plan_id>/safety", operation_id="set_safety", tags=TAGS)
+def set_safety(plan_id: str, safety: SafetyUpdate, if_match: IfMatch = None) -> Response[PlanView]:
+    """The safety section (``text: null`` removes it)."""
+    from services.plans.logic import plans
+
+    mutate = plans.set_safety(safety)
+    view, version = plans.change(current_principal(), _plan_id(plan_id), if_match, plans.CAN_EDIT, mutate)
+    return _answer(view, version)
+
+
+@app.put("/plans/<plan_id>/evaluation", operation_id="set_evaluation", tags=TAGS)
+def set_evaluation(plan_id: str, evaluation: EvaluationUpdate, if_match: IfMatch = None) -> Response[PlanView]:
+    """The next evaluation date (a reminder goes out two weeks before)."""
+    from services.plans.logic import plans
+
+    mutate = plans.set_evaluation(evaluation)
+    view, version = plans.change(current_principal(), _plan_id(plan_id), if_match, plans.CAN_EDIT, mutate)
+    return _answer(view, version)
+
+
+@app.post("/plans/<plan_id>/network", operation_id="add_network_member", tags=TAGS)
+def add_network_member(plan_id: str, member: NewNetworkMember, if_match: IfMatch = None) -> Response[PlanView]:
+    """Add a relative, a friend or a professional to the network (optionally until an end date)."""
+    from services.plans.logic import plans
+
+    mutate = plans.add_network_member(member)
+    view, version = plans.change(current_principal(), _plan_id(plan_id), if_match, plans.CAN_MANAGE, mutate)
+    return _answer(view, version)
+
+
+@app.patch("/plans/<plan_id>/network/<network_id>", operation_id="update_network_member", tags=TAGS)
+def update_network_member(
+    plan_id: str, network_id: str, update: NetworkUpdate, if_match: IfMatch = None
+) -> Response[PlanView]:
+    """Change a network member's role or end date (access ends by itself after it)."""
+    from services.plans.logic import plans
+
+    mutate = plans.update_network_member(_item_id(network_id, "network_member"), update)
+    view, version = plans.change(current_principal(), _plan_id(plan_id), if_match, plans.CAN_MANAGE, mutate)
+    return _answer(view, version)
+
+
+@app.get("/plans/<plan_id>/access-log", operation_id="plan_access_log", tags=TAGS)
+def access_log(plan_id: str) -> AccessLog:
+    """For the family: who read or changed the plan, and when (this read is logged too)."""
+    from services.plans.logic import plans
+
+    records = plans.access_log(current_principal(), _plan_id(plan_id))
+    return AccessLog(
+        items=[
+            AccessEntry(
+                at=r.occurred_at, user_id=r.user_id, organization=r.organization, roles=sorted(r.roles),
+                what=r.event, action=r.action.value, outcome=r.outcome.value,
+            )
+            for r in records
+        ]
+    )  # fmt: skip
+
+
+@app.post("/plans/<plan_id>/destruction-request", operation_id="request_destruction", tags=TAGS)
+def request_destruction(plan_id: str, if_match: IfMatch = None) -> Response[DestructionRequested]:
+    """For the family (a parent with authority, or the youth from 16): destroy the plan within three months."""
+    from services.plans.logic import plans
+
+    plan_id = _plan_id(plan_id)
+    _view, version = plans.change(
+        current_principal(), plan_id, if_match, plans.FAMILY_DECIDES, plans.request_destruction, closed_too=True
+    )
+    now = plans.clock.now()
+    body = DestructionRequested(id=plan_id, requested_at=now, destroyed_by=plans.destroyed_by(now))
+    return Response(status_code=202, content_type="application/json", body=body, headers={"ETag": f'"{version}"'})
 
 
 @app.get("/plans/<plan_id>", operation_id="get_plan", tags=TAGS)

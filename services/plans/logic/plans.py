@@ -12,21 +12,38 @@ from zoneinfo import ZoneInfo
 
 from services.plans.dal import repository as repo
 from services.plans.logic import consent
-from services.plans.logic.access import Level, Viewer, viewer_of
+from services.plans.logic.access import Level, Viewer, active, viewer_of
 from services.plans.logic.views import plan_view, summary
 from services.plans.models.api import (
     ActionUpdate,
     ConsentRequest,
     CoordinatorHandover,
+    DomainUpdate,
+    EvaluationUpdate,
     GoalUpdate,
+    NetworkUpdate,
     NewAction,
+    NewAgreement,
     NewGoal,
+    NewNetworkMember,
     NewPlan,
     PhaseChange,
     PlanPage,
     PlanView,
+    SafetyUpdate,
 )
-from services.plans.models.plan import Action, Consent, Coordinator, Goal, Member, NetworkMember, Plan
+from services.plans.models.plan import (
+    Action,
+    Agreement,
+    Consent,
+    Coordinator,
+    DomainEntry,
+    Goal,
+    Member,
+    NetworkMember,
+    Plan,
+    Safety,
+)
 from services.shared import audit, clock
 from services.shared.audit import AuditAction, AuditOutcome, AuditRecord
 from services.shared.contracts.plans import (
@@ -35,6 +52,7 @@ from services.shared.contracts.plans import (
     PlanConsentGiven,
     PlanConsentRevoked,
     PlanCoordinatorChanged,
+    PlanNetworkMemberAdded,
     PlanPhaseChanged,
     PlanStarted,
 )
@@ -150,6 +168,8 @@ Need = Callable[[Viewer], bool]
 CAN_EDIT: Need = lambda viewer: viewer.can_edit  # noqa: E731
 CAN_MANAGE: Need = lambda viewer: viewer.can_manage  # noqa: E731
 IS_FAMILY: Need = lambda viewer: viewer.member is not None  # noqa: E731
+FAMILY_DECIDES: Need = lambda viewer: viewer.member is not None and viewer.can_manage  # noqa: E731
+DESTRUCTION_MONTHS = 3  # Jeugdwet 7.3.9: destroyed within three months of the request
 
 
 def change(
@@ -158,6 +178,8 @@ def change(
     if_match: str | None,
     need: Need,
     mutate: Callable[[Plan, Viewer, datetime], Outcome],
+    *,
+    closed_too: bool = False,
 ) -> tuple[PlanView, int]:
     """Load, check who may and which version, mutate a copy, and write it all in one transaction."""
     expected = parse_if_match(if_match)
@@ -165,8 +187,10 @@ def change(
     if not need(viewer):
         audit.write(_record(principal, plan_id, "plan.change", AuditAction.UPDATE, outcome=AuditOutcome.DENIED))
         raise Forbidden("you may not make this change to the plan", code="not_allowed")
-    if plan.closed_at is not None:
+    if plan.closed_at is not None and not closed_too:
         raise Conflict("the plan is closed", code="plan_closed")
+    if plan.destruction_requested_at is not None:
+        raise Conflict("the family asked for the plan to be destroyed", code="destruction_requested")
     if expected != plan.version:
         raise PreconditionFailed(
             "the plan changed since you read it", code="stale_version", details={"current_version": plan.version}
@@ -175,6 +199,7 @@ def change(
     updated = plan.model_copy(deep=True)
     outcome = mutate(updated, viewer, now)
     updated.version = plan.version + 1
+    updated.revision = plan.revision + 1
     updated.updated_at = now
     uow = repo.unit_of_work()
     repo.save(uow, updated, previous=plan, by=principal.user_id, change=outcome.change, items=outcome.items,
@@ -282,6 +307,107 @@ def update_action(action_id: str, request: ActionUpdate) -> Callable[[Plan, View
         return Outcome("action.update", [f"action:{action.id}"], events)
 
     return mutate
+
+
+def set_domain(domain: str, request: DomainUpdate) -> Callable[[Plan, Viewer, datetime], Outcome]:
+    def mutate(plan: Plan, viewer: Viewer, now: datetime) -> Outcome:
+        _check_hidden(plan, request.hidden_from)
+        plan.domains[domain] = DomainEntry(**request.model_dump())  # type: ignore[index]
+        return Outcome("domain.set", [f"domain:{domain}"])
+
+    return mutate
+
+
+def add_agreement(request: NewAgreement) -> Callable[[Plan, Viewer, datetime], Outcome]:
+    def mutate(plan: Plan, viewer: Viewer, now: datetime) -> Outcome:
+        _check_hidden(plan, request.hidden_from)
+        agreement = Agreement(id=new_id("agr"), **request.model_dump())
+        plan.agreements.append(agreement)
+        return Outcome("agreement.add", [f"agreement:{agreement.id}"])
+
+    return mutate
+
+
+def set_safety(request: SafetyUpdate) -> Callable[[Plan, Viewer, datetime], Outcome]:
+    def mutate(plan: Plan, viewer: Viewer, now: datetime) -> Outcome:
+        _check_hidden(plan, request.hidden_from)
+        plan.safety = Safety(text=request.text, hidden_from=request.hidden_from) if request.text else None
+        return Outcome("safety.set", ["safety"])
+
+    return mutate
+
+
+def set_evaluation(request: EvaluationUpdate) -> Callable[[Plan, Viewer, datetime], Outcome]:
+    def mutate(plan: Plan, viewer: Viewer, now: datetime) -> Outcome:
+        if request.evaluation_date is not None and request.evaluation_date <= today():
+            raise Unprocessable(
+                "the evaluation date must lie ahead",
+                details={"errors": [{"field": "evaluation_date", "message": "not in the future"}]},
+            )
+        plan.evaluation_date = request.evaluation_date
+        plan.evaluation_notified = False
+        return Outcome("evaluation.set", ["evaluation"])
+
+    return mutate
+
+
+def add_network_member(request: NewNetworkMember) -> Callable[[Plan, Viewer, datetime], Outcome]:
+    def mutate(plan: Plan, viewer: Viewer, now: datetime) -> Outcome:
+        if request.user_id and any(n.user_id == request.user_id for n in plan.network if active(n, today())):
+            raise Conflict("this person is in the network already", code="already_in_network")
+        if request.kind == "professional" and not request.organization:
+            raise Unprocessable("a professional needs an organization", details={"errors": [{"field": "organization"}]})
+        added = NetworkMember(id=new_id("net"), added_at=now, **request.model_dump())
+        plan.network.append(added)
+        recipients = sorted({u for u in (added.user_id, plan.coordinator.user_id) if u})
+        event = PlanNetworkMemberAdded(
+            plan_id=plan.id, network_member_id=added.id, kind=added.kind, recipients=recipients
+        )
+        return Outcome("network.add", [f"network:{added.id}"], [event])
+
+    return mutate
+
+
+def update_network_member(network_id: str, request: NetworkUpdate) -> Callable[[Plan, Viewer, datetime], Outcome]:
+    def mutate(plan: Plan, viewer: Viewer, now: datetime) -> Outcome:
+        found = plan.network_member(network_id)
+        if found is None:
+            raise NotFound("no such network member in this plan", code="network_member_not_found")
+        changes = request.model_dump(exclude_unset=True)
+        if changes.get("end_date") is not None and found.user_id == plan.coordinator.user_id:
+            raise Conflict("hand coordination over before ending the coordinator's access", code="is_coordinator")
+        for name, value in changes.items():
+            setattr(found, name, value)
+        return Outcome("network.update", [f"network:{found.id}"])
+
+    return mutate
+
+
+def request_destruction(plan: Plan, viewer: Viewer, now: datetime) -> Outcome:
+    plan.destruction_requested_at = now
+    return Outcome("destruction.request", [f"plan:{plan.id}"])
+
+
+def destroyed_by(requested: datetime) -> date:
+    day = requested.astimezone(ZoneInfo("Europe/Amsterdam")).date()
+    month = day.month - 1 + DESTRUCTION_MONTHS
+    year, month = day.year + month // 12, month % 12 + 1
+    for last in (31, 30, 29, 28):
+        try:
+            return date(year, month, min(day.day, last))
+        except ValueError:
+            continue
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def access_log(principal: Principal, plan_id: str) -> list[AuditRecord]:
+    """Who read or changed the plan, for its family; this read is audited too (and so shows next time)."""
+    _plan, viewer = _visible(principal, plan_id)
+    if viewer.member is None:
+        raise Forbidden("the access log is for the family", code="family_only")
+    records = audit.records_about(f"plan:{plan_id}")
+    audit.write(_record(principal, plan_id, "plan.access_log", AuditAction.READ))
+    return records
 
 
 def _professionals_of(plan: Plan, organization: str) -> list[str]:

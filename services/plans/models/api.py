@@ -94,6 +94,33 @@ class ActionUpdate(_Request):
     hidden_from: list[Id] | None = Field(default=None, max_length=8)
 
 
+class DomainUpdate(_Request):
+    strengths: list[Text] = Field(default_factory=list, max_length=20)
+    concerns: list[Text] = Field(default_factory=list, max_length=20)
+    hidden_from: list[Id] = Field(default_factory=list, max_length=8)
+
+
+class NewAgreement(_Request):
+    text: Text
+    hidden_from: list[Id] = Field(default_factory=list, max_length=8)
+
+
+class SafetyUpdate(_Request):
+    """The safety section; ``text: null`` removes it."""
+
+    text: Text | None
+    hidden_from: list[Id] = Field(default_factory=list, max_length=8)
+
+
+class EvaluationUpdate(_Request):
+    evaluation_date: date | None
+
+
+class NetworkUpdate(_Request):
+    role: Annotated[str, Field(min_length=2, max_length=60)] | None = None
+    end_date: date | None = None
+
+
 class ConsentRequest(_Request):
     organization: OrgId
     until: date | None = None
@@ -224,3 +251,23 @@ class HistoryEntry(_View):
 
 class History(_View):
     items: list[HistoryEntry]
+
+
+class AccessEntry(_View):
+    at: datetime
+    user_id: str
+    organization: str | None
+    roles: list[str]
+    what: str = Field(description="e.g. plan.read.content, plan.goal.add")
+    action: str
+    outcome: str
+
+
+class AccessLog(_View):
+    items: list[AccessEntry]
+
+
+class DestructionRequested(_View):
+    id: str
+    requested_at: datetime
+    destroyed_by: date = Field(description="the plan is destroyed at the latest on this day (3 months)")

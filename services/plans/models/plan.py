@@ -111,7 +111,8 @@ class Safety(_Hideable):
 
 class Plan(_Stored):
     id: str
-    version: int = 1
+    version: int = 1  # what clients see and send back (If-Match): bumped by every change a person makes
+    revision: int = 1  # bumped by every write, the sweeper's reminders too: the condition of every write
     phase: Phase = "intake"
     draft: bool = False  # started from a match: nobody but the coordinator sees content until the family consents
     match_id: str | None = None
@@ -125,6 +126,7 @@ class Plan(_Stored):
     agreements: list[Agreement] = Field(default_factory=list)
     safety: Safety | None = None
     evaluation_date: date | None = None
+    evaluation_notified: bool = False  # PlanEvaluationDue went out for this evaluation date
     created_at: datetime
     updated_at: datetime
     closed_at: datetime | None = None

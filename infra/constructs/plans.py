@@ -1,5 +1,6 @@
 """What the plans service reaches beyond its own data: the user directory, for the display names of the
-professionals a plan started from a match puts in its network (events carry user ids, never names)."""
+professionals a plan started from a match puts in its network (events carry user ids, never names) and to
+link a family member's account by e-mail address."""
 
 from __future__ import annotations
 
@@ -8,7 +9,8 @@ from infra.constructs.monitoring import Alarms
 from infra.constructs.platform import Platform
 from infra.constructs.service import Service, ServiceExtension
 
-DIRECTORY_READERS = ("plans-coordinator-assigned",)  # starts the draft plan of a match
+# The match consumer names a draft plan's network; the API links a family member's account by e-mail.
+DIRECTORY_READERS = ("plans-coordinator-assigned", "plans-api")
 
 
 class PlanDirectory(ServiceExtension):

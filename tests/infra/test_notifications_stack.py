@@ -18,6 +18,7 @@ DELIVER = "services.notifications.handlers.deliver.handler"
 HELD = "services.notifications.handlers.sweeper.handler"
 API = "services.notifications.handlers.api.handler"
 PLANS_FROM_MATCH = "services.plans.handlers.coordinator_assigned.handler"
+PLANS_API = "services.plans.handlers.api.handler"  # links a family member's account by e-mail
 SENDERS = (DELIVER, HELD)
 CHANNEL_PREFIXES = ("ses:", "sns:", "cognito-idp:")
 
@@ -152,6 +153,7 @@ def test_only_these_functions_hold_channel_or_directory_rights_and_exactly_these
             else {},
             # The plans consumer that starts a match's draft plan names its network from the directory.
             PLANS_FROM_MATCH: {"NamesOfTheNetwork": {"cognito-idp:ListUsers"}},
+            PLANS_API: {"NamesOfTheNetwork": {"cognito-idp:ListUsers"}},
         }
         for logical_id, function in functions(synth).items():
             handler = function["Properties"]["Handler"]
@@ -169,9 +171,10 @@ def test_the_senders_are_told_the_user_pool_and_every_notifications_function_the
         for handler in (*SENDERS, API):
             assert json.loads(variables(synth, handler)["JK_PUSH_APPLICATIONS"]) == wanted
         assert "JK_USER_POOL_ID" not in variables(synth, API)
-        assert variables(synth, PLANS_FROM_MATCH)["JK_USER_POOL_ID"] == {"Ref": pool}  # names of the network
-        assert "JK_PUSH_APPLICATIONS" not in variables(synth, PLANS_FROM_MATCH)
-        told_here = (*SENDERS, API, PLANS_FROM_MATCH)
+        for plans in (PLANS_FROM_MATCH, PLANS_API):  # names of the network, accounts of family members
+            assert variables(synth, plans)["JK_USER_POOL_ID"] == {"Ref": pool}
+            assert "JK_PUSH_APPLICATIONS" not in variables(synth, plans)
+        told_here = (*SENDERS, API, PLANS_FROM_MATCH, PLANS_API)
         others = [f for f in functions(synth).values() if f["Properties"]["Handler"] not in told_here]
         for function in others:
             told = set(function["Properties"]["Environment"]["Variables"])

@@ -22,10 +22,12 @@ from services.plans.models.api import (
     GoalUpdate,
     History,
     HistoryEntry,
+    MemberUpdate,
     NetworkUpdate,
     NewAction,
     NewAgreement,
     NewGoal,
+    NewMember,
     NewNetworkMember,
     NewPlan,
     PhaseChange,
@@ -208,6 +210,26 @@ def set_evaluation(plan_id: str, evaluation: EvaluationUpdate, if_match: IfMatch
 
     mutate = plans.set_evaluation(evaluation)
     view, version = plans.change(current_principal(), _plan_id(plan_id), if_match, plans.CAN_EDIT, mutate)
+    return _answer(view, version)
+
+
+@app.post("/plans/<plan_id>/members", operation_id="add_member", tags=TAGS)
+def add_member(plan_id: str, member: NewMember, if_match: IfMatch = None) -> Response[PlanView]:
+    """Add a child or a parent/carer to the family (link their account by user id or e-mail)."""
+    from services.plans.logic import plans
+
+    mutate = plans.add_member(member)
+    view, version = plans.change(current_principal(), _plan_id(plan_id), if_match, plans.CAN_MANAGE, mutate)
+    return _answer(view, version)
+
+
+@app.patch("/plans/<plan_id>/members/<member_id>", operation_id="update_member", tags=TAGS)
+def update_member(plan_id: str, member_id: str, update: MemberUpdate, if_match: IfMatch = None) -> Response[PlanView]:
+    """Correct a family member's name, birth date or parental authority."""
+    from services.plans.logic import plans
+
+    mutate = plans.update_member(_item_id(member_id, "member"), update)
+    view, version = plans.change(current_principal(), _plan_id(plan_id), if_match, plans.CAN_MANAGE, mutate)
     return _answer(view, version)
 
 

@@ -21,10 +21,12 @@ from services.plans.models.api import (
     DomainUpdate,
     EvaluationUpdate,
     GoalUpdate,
+    MemberUpdate,
     NetworkUpdate,
     NewAction,
     NewAgreement,
     NewGoal,
+    NewMember,
     NewNetworkMember,
     NewPlan,
     PhaseChange,
@@ -347,6 +349,47 @@ def set_evaluation(request: EvaluationUpdate) -> Callable[[Plan, Viewer, datetim
         plan.evaluation_date = request.evaluation_date
         plan.evaluation_notified = False
         return Outcome("evaluation.set", ["evaluation"])
+
+    return mutate
+
+
+def add_member(request: NewMember) -> Callable[[Plan, Viewer, datetime], Outcome]:
+    """Resolves the account (by e-mail, in the directory) and the BSN pseudonym before the change is built."""
+    user_id = request.user_id
+    if user_id is None and request.email is not None:
+        found = find_user("email", request.email)
+        if found is None or not found.get("sub"):
+            raise Unprocessable(
+                "no account with that e-mail address", details={"errors": [{"field": "email", "message": "unknown"}]}
+            )
+        user_id = found["sub"]
+    subject = pseudonymize(request.bsn, purpose="bsn") if request.bsn else None
+    if request.kind == "child" and request.birth_date is None:
+        raise Unprocessable("a child needs a birth date", details={"errors": [{"field": "birth_date"}]})
+
+    def mutate(plan: Plan, viewer: Viewer, now: datetime) -> Outcome:
+        if user_id and any(m.user_id == user_id for m in plan.members):
+            raise Conflict("this person is a member of the plan already", code="already_member")
+        if subject and any(m.subject == subject for m in plan.members):
+            raise Conflict("this person is a member of the plan already", code="already_member")
+        added = Member(
+            id=new_id("mem"), kind=request.kind, display_name=request.display_name, birth_date=request.birth_date,
+            authority=request.authority if request.kind == "parent" else False, subject=subject, user_id=user_id,
+        )  # fmt: skip
+        plan.members.append(added)
+        return Outcome("member.add", [f"member:{added.id}"])
+
+    return mutate
+
+
+def update_member(member_id: str, request: MemberUpdate) -> Callable[[Plan, Viewer, datetime], Outcome]:
+    def mutate(plan: Plan, viewer: Viewer, now: datetime) -> Outcome:
+        found = plan.member(member_id)
+        if found is None:
+            raise NotFound("no such member in this plan", code="member_not_found")
+        for name, value in request.model_dump(exclude_unset=True).items():
+            setattr(found, name, value)
+        return Outcome("member.update", [f"member:{found.id}"])
 
     return mutate
 

@@ -47,6 +47,24 @@ class NewParent(_Request):
     user_id: UserId | None = None
 
 
+class NewMember(_Request):
+    """A family member added to the plan: a child or a parent/carer; an account is linked by user id or e-mail."""
+
+    kind: Literal["child", "parent"]
+    display_name: Name
+    birth_date: date | None = None
+    authority: bool = False
+    bsn: Bsn | None = None
+    user_id: UserId | None = None
+    email: Annotated[str, Field(pattern=r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$", max_length=254)] | None = None
+
+
+class MemberUpdate(_Request):
+    display_name: Name | None = None
+    birth_date: date | None = None
+    authority: bool | None = None
+
+
 class NewNetworkMember(_Request):
     kind: NetworkKind
     display_name: Name

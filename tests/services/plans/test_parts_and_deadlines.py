@@ -118,3 +118,26 @@ def test_the_family_asks_for_destruction_and_the_sweeper_destroys_the_plan(
     from services.shared.audit import AuditEntry
 
     assert any(e.event == "plan.destroy" for e in AuditEntry.scan())  # the audit log stays, as the law requires
+
+
+def test_the_coordinator_adds_a_parent_by_e_mail_and_corrects_the_child(world: World) -> None:
+    plan = start(world)
+    plan_id = plan["id"]
+    cognito = world.region.client("cognito-idp")
+    pool = cognito.list_user_pools(MaxResults=5)["UserPools"][0]["Id"]
+    cognito.admin_update_user_attributes(
+        UserPoolId=pool, Username="tim", UserAttributes=[{"Name": "email", "Value": "tim@example.nl"}]
+    )
+    child = {"kind": "child", "display_name": "Tim", "birth_date": "2012-03-01", "email": "tim@example.nl"}
+    added = world.call("carla", "POST", f"/plans/{plan_id}/members", child, if_match=1)
+    assert added.status == 200, added.body
+    assert world.call("tim", "GET", f"/plans/{plan_id}").body["relation"] == "child"  # 14: sees the own plan
+    unknown = {"kind": "parent", "display_name": "X", "email": "nobody@example.nl"}
+    assert world.call("carla", "POST", f"/plans/{plan_id}/members", unknown, if_match=2).status == 422
+    again = world.call("carla", "POST", f"/plans/{plan_id}/members", child, if_match=2)
+    assert again.status == 409
+    sanne = member(plan, "Sanne")
+    fixed = world.call("carla", "PATCH", f"/plans/{plan_id}/members/{sanne}", {"display_name": "Sanne J."}, if_match=2)
+    assert fixed.status == 200 and "Sanne J." in [m["display_name"] for m in fixed.body["members"]]
+    assert world.call("bram", "PATCH", f"/plans/{plan_id}/members/{sanne}", {"display_name": "Z"},
+                      if_match=3).status == 403  # fmt: skip

@@ -3,8 +3,9 @@ this caller may see (``logic/views.py``). Writes need ``If-Match: <version>``; a
 
 from __future__ import annotations
 
+import json
 import re
-from typing import Annotated
+from typing import Annotated, Any
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Header
@@ -284,6 +285,16 @@ def request_destruction(plan_id: str, if_match: IfMatch = None) -> Response[Dest
     now = plans.clock.now()
     body = DestructionRequested(id=plan_id, requested_at=now, destroyed_by=plans.destroyed_by(now))
     return Response(status_code=202, content_type="application/json", body=body, headers={"ETag": f'"{version}"'})
+
+
+@app.get("/plans/<plan_id>/fhir", operation_id="export_plan_fhir", tags=TAGS)
+def export_fhir(plan_id: str) -> Response[Any]:
+    """The plan as you may see it, as a FHIR R4 Bundle (CarePlan, CareTeam, Goal, Task, Consent)."""
+    from services.plans.logic import fhir, plans
+
+    plan, viewer = plans.visible_for_export(current_principal(), _plan_id(plan_id))
+    bundle = json.dumps(fhir.bundle(plan, viewer, plans.today()), separators=(",", ":"))
+    return Response(status_code=200, content_type="application/fhir+json", body=bundle)
 
 
 @app.get("/plans/<plan_id>", operation_id="get_plan", tags=TAGS)

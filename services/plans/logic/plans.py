@@ -120,6 +120,13 @@ def read_plan(principal: Principal, plan_id: str) -> PlanView:
     return plan_view(plan, viewer, today())
 
 
+def visible_for_export(principal: Principal, plan_id: str) -> tuple[Plan, Viewer]:
+    """The plan and the caller's view of it, for an export; the export is audited like a read."""
+    plan, viewer = _visible(principal, plan_id)
+    audit.write(_record(principal, plan_id, f"plan.export.{viewer.level.name.lower()}", AuditAction.EXPORT))
+    return plan, viewer
+
+
 def list_plans(principal: Principal, *, family_only: bool = False) -> PlanPage:
     shown = []
     records = []

@@ -216,3 +216,21 @@ def test_every_read_is_audited_and_an_outsiders_attempt_too(world: World) -> Non
     events = sorted((e.event, e.outcome) for e in entries)
     assert ("plan.read.content", "success") in events and ("plan.read", "denied") in events
     assert ("plan.start", "success") in events
+
+
+def test_the_plan_exports_as_a_fhir_bundle_as_far_as_the_caller_may_see(world: World) -> None:
+    from fhir.resources.R4B.bundle import Bundle
+
+    plan = start(world)
+    world.call("carla", "POST", f"/plans/{plan['id']}/goals", {"domain": "health", "description": "slapen"},
+               if_match=1)  # fmt: skip
+    full = world.call("eva", "GET", f"/plans/{plan['id']}/fhir")
+    summary = world.call("bram", "GET", f"/plans/{plan['id']}/fhir")
+    assert full.status == summary.status == 200
+    for reply in (full, summary):
+        Bundle.model_validate(reply.body)  # a valid FHIR Bundle, every entry's resource included
+    kinds = sorted({e["resource"]["resourceType"] for e in full.body["entry"]})
+    assert {"CarePlan", "CareTeam", "Goal"} <= set(kinds)
+    assert {e["resource"]["resourceType"] for e in summary.body["entry"]} == {"CarePlan", "CareTeam"}
+    assert CHILD_BSN not in str(full.body)
+    assert world.call("dirk", "GET", f"/plans/{plan['id']}/fhir").status == 404

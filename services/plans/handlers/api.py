@@ -19,6 +19,7 @@ from services.plans.models.api import (
     CoordinatorHandover,
     DestructionRequested,
     DomainUpdate,
+    EvaluationChange,
     EvaluationUpdate,
     GoalUpdate,
     History,
@@ -27,6 +28,7 @@ from services.plans.models.api import (
     NetworkUpdate,
     NewAction,
     NewAgreement,
+    NewEvaluation,
     NewGoal,
     NewMember,
     NewNetworkMember,
@@ -210,6 +212,28 @@ def set_evaluation(plan_id: str, evaluation: EvaluationUpdate, if_match: IfMatch
     from services.plans.logic import plans
 
     mutate = plans.set_evaluation(evaluation)
+    view, version = plans.change(current_principal(), _plan_id(plan_id), if_match, plans.CAN_EDIT, mutate)
+    return _answer(view, version)
+
+
+@app.post("/plans/<plan_id>/evaluations", operation_id="add_evaluation", tags=TAGS)
+def add_evaluation(plan_id: str, evaluation: NewEvaluation, if_match: IfMatch = None) -> Response[PlanView]:
+    """Record an evaluation that was held (``finalise``: it can no longer change)."""
+    from services.plans.logic import plans
+
+    mutate = plans.add_evaluation(evaluation)
+    view, version = plans.change(current_principal(), _plan_id(plan_id), if_match, plans.CAN_EDIT, mutate)
+    return _answer(view, version)
+
+
+@app.patch("/plans/<plan_id>/evaluations/<evaluation_id>", operation_id="change_evaluation", tags=TAGS)
+def change_evaluation(
+    plan_id: str, evaluation_id: str, change: EvaluationChange, if_match: IfMatch = None
+) -> Response[PlanView]:
+    """Change or finalise an evaluation; a finalised one gets 409."""
+    from services.plans.logic import plans
+
+    mutate = plans.change_evaluation(_item_id(evaluation_id, "evaluation"), change)
     view, version = plans.change(current_principal(), _plan_id(plan_id), if_match, plans.CAN_EDIT, mutate)
     return _answer(view, version)
 

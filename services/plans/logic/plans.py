@@ -19,12 +19,14 @@ from services.plans.models.api import (
     ConsentRequest,
     CoordinatorHandover,
     DomainUpdate,
+    EvaluationChange,
     EvaluationUpdate,
     GoalUpdate,
     MemberUpdate,
     NetworkUpdate,
     NewAction,
     NewAgreement,
+    NewEvaluation,
     NewGoal,
     NewMember,
     NewNetworkMember,
@@ -40,6 +42,7 @@ from services.plans.models.plan import (
     Consent,
     Coordinator,
     DomainEntry,
+    Evaluation,
     Goal,
     Member,
     NetworkMember,
@@ -397,6 +400,35 @@ def update_member(member_id: str, request: MemberUpdate) -> Callable[[Plan, View
         for name, value in request.model_dump(exclude_unset=True).items():
             setattr(found, name, value)
         return Outcome("member.update", [f"member:{found.id}"])
+
+    return mutate
+
+
+def add_evaluation(request: NewEvaluation) -> Callable[[Plan, Viewer, datetime], Outcome]:
+    def mutate(plan: Plan, viewer: Viewer, now: datetime) -> Outcome:
+        if request.held_on > today():
+            raise Unprocessable("an evaluation is recorded once held", details={"errors": [{"field": "held_on"}]})
+        evaluation = Evaluation(id=new_id("evl"), held_on=request.held_on, summary=request.summary)
+        if request.finalise:
+            evaluation.finalised_at, evaluation.finalised_by = now, viewer_user(viewer)
+        plan.evaluations.append(evaluation)
+        return Outcome("evaluation.add", [f"evaluation:{evaluation.id}"])
+
+    return mutate
+
+
+def change_evaluation(evaluation_id: str, request: EvaluationChange) -> Callable[[Plan, Viewer, datetime], Outcome]:
+    def mutate(plan: Plan, viewer: Viewer, now: datetime) -> Outcome:
+        evaluation = next((e for e in plan.evaluations if e.id == evaluation_id), None)
+        if evaluation is None:
+            raise NotFound("no such evaluation in this plan", code="evaluation_not_found")
+        if evaluation.finalised_at is not None:
+            raise Conflict("a finalised evaluation cannot be changed", code="evaluation_finalised")
+        if request.summary is not None:
+            evaluation.summary = request.summary
+        if request.finalise:
+            evaluation.finalised_at, evaluation.finalised_by = now, viewer_user(viewer)
+        return Outcome("evaluation.update", [f"evaluation:{evaluation.id}"])
 
     return mutate
 

@@ -14,6 +14,7 @@ from services.plans.models.api import (
     ConsentView,
     CoordinatorView,
     DomainView,
+    EvaluationView,
     GoalView,
     MemberView,
     NetworkView,
@@ -119,6 +120,16 @@ def plan_view(plan: Plan, viewer: Viewer, today: date) -> PlanView:
         ],
         safety=plan.safety.text if plan.safety and not hidden_from(plan.safety.hidden_from, viewer) else None,
         evaluation_date=plan.evaluation_date,
+        evaluations=[
+            EvaluationView(
+                id=e.id,
+                held_on=e.held_on,
+                summary=e.summary,
+                finalised=e.finalised_at is not None,
+                finalised_at=e.finalised_at,
+            )
+            for e in plan.evaluations
+        ],
         **base,
     )
 

@@ -134,6 +134,17 @@ class EvaluationUpdate(_Request):
     evaluation_date: date | None
 
 
+class NewEvaluation(_Request):
+    held_on: date
+    summary: Text
+    finalise: bool = False
+
+
+class EvaluationChange(_Request):
+    summary: Text | None = None
+    finalise: bool = False
+
+
 class NetworkUpdate(_Request):
     role: Annotated[str, Field(min_length=2, max_length=60)] | None = None
     end_date: date | None = None
@@ -217,6 +228,14 @@ class AgreementView(_View):
     text: str
 
 
+class EvaluationView(_View):
+    id: str
+    held_on: date
+    summary: str
+    finalised: bool
+    finalised_at: datetime | None
+
+
 class PlanView(_View):
     """What this caller may see: ``content`` is null for a professional without the family's consent."""
 
@@ -237,6 +256,7 @@ class PlanView(_View):
     agreements: list[AgreementView] | None = None
     safety: str | None = None
     evaluation_date: date | None = None
+    evaluations: list[EvaluationView] | None = None
     updated_at: datetime
 
 

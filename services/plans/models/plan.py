@@ -109,6 +109,16 @@ class Safety(_Hideable):
     text: str
 
 
+class Evaluation(_Stored):
+    """One evaluation of the plan: what went well and what changes. Finalised, it can no longer change."""
+
+    id: str
+    held_on: date
+    summary: str
+    finalised_at: datetime | None = None
+    finalised_by: str | None = None
+
+
 class Plan(_Stored):
     id: str
     version: int = 1  # what clients see and send back (If-Match): bumped by every change a person makes
@@ -127,6 +137,7 @@ class Plan(_Stored):
     safety: Safety | None = None
     evaluation_date: date | None = None
     evaluation_notified: bool = False  # PlanEvaluationDue went out for this evaluation date
+    evaluations: list[Evaluation] = Field(default_factory=list)
     created_at: datetime
     updated_at: datetime
     closed_at: datetime | None = None

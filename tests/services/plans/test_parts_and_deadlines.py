@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from services.shared.clock import FixedClock
 from tests.services.plans.conftest import World
@@ -141,3 +142,60 @@ def test_the_coordinator_adds_a_parent_by_e_mail_and_corrects_the_child(world: W
     assert fixed.status == 200 and "Sanne J." in [m["display_name"] for m in fixed.body["members"]]
     assert world.call("bram", "PATCH", f"/plans/{plan_id}/members/{sanne}", {"display_name": "Z"},
                       if_match=3).status == 403  # fmt: skip
+
+
+def test_a_finalised_evaluation_cannot_be_changed(world: World) -> None:
+    plan = start(world)
+    plan_id = plan["id"]
+    added = world.call("carla", "POST", f"/plans/{plan_id}/evaluations",
+                       {"held_on": "2026-11-30", "summary": "goed op weg"}, if_match=1)  # fmt: skip
+    assert added.status == 200, added.body
+    evaluation_id = added.body["evaluations"][0]["id"]
+    finalised = world.call("carla", "PATCH", f"/plans/{plan_id}/evaluations/{evaluation_id}",
+                           {"summary": "goed op weg, slapen beter", "finalise": True}, if_match=2)  # fmt: skip
+    assert finalised.status == 200 and finalised.body["evaluations"][0]["finalised"] is True
+    again = world.call("carla", "PATCH", f"/plans/{plan_id}/evaluations/{evaluation_id}",
+                       {"summary": "anders"}, if_match=3)  # fmt: skip
+    assert again.status == 409 and again.body["code"] == "evaluation_finalised"
+    assert world.call("eva", "GET", f"/plans/{plan_id}").body["evaluations"][0]["summary"] == (
+        "goed op weg, slapen beter"
+    )
+    future = {"held_on": "2027-01-01", "summary": "x"}
+    assert world.call("carla", "POST", f"/plans/{plan_id}/evaluations", future, if_match=3).status == 422
+
+
+def test_a_competing_write_between_the_read_and_the_transaction_gets_412_and_loses_nothing(
+    world: World, monkeypatch: Any
+) -> None:
+    """Deterministic: the competing change commits after this request read the plan, before it writes."""
+    from services.plans.dal import repository
+    from services.plans.logic import plans
+    from services.plans.models.api import NewGoal
+
+    plan = start(world)
+    plan_id = plan["id"]
+    real_get = repository.get_plan
+    state = {"injected": False}
+
+    def get_then_compete(wanted: str) -> Any:
+        found = real_get(wanted)
+        if not state["injected"]:
+            state["injected"] = True
+            eva = world_principal(world, "eva")
+            plans.change(eva, plan_id, "1", plans.CAN_EDIT, plans.add_goal(NewGoal(domain="health", description="A")))
+        return found
+
+    monkeypatch.setattr(repository, "get_plan", get_then_compete)
+    reply = world.call("carla", "POST", f"/plans/{plan_id}/goals", {"domain": "health", "description": "B"},
+                       if_match=1)  # fmt: skip
+    monkeypatch.setattr(repository, "get_plan", real_get)
+
+    assert reply.status == 412 and reply.body["details"]["current_version"] == 2
+    goals = [g["description"] for g in world.call("carla", "GET", f"/plans/{plan_id}").body["goals"]]
+    assert goals == ["A"]  # the competing change stands; B was refused, not half-written
+
+
+def world_principal(world: World, who: str) -> Any:
+    from services.shared.principal import Principal, Role
+
+    return Principal(user_id=world.users[who], username=who, roles=frozenset({Role.PARENT}), region="groningen")

@@ -33,6 +33,7 @@ check-region: $(STAMP)  ## validate infra/regions/$(REGION).yaml and synthesize 
 bench: $(STAMP)  ## benchmarks: cold import vs a baseline, bundle sizes, AWS calls, notification latency
 	$(PY) -m bench.cold_import
 	$(PY) -m bench.signal_calls
+	$(PY) -m bench.plan_calls
 	$(PY) -m bench.notification_latency
 
 lint: $(STAMP)

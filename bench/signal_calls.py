@@ -39,10 +39,47 @@ def _create_counted_client(self: botocore.session.Session, *args: Any, **kwargs:
     return client
 
 
+def count_every_client() -> None:
+    """From now on every botocore client counts its calls in ``CALLS`` (call before the first client is made)."""
+    botocore.session.Session.create_client = _create_counted_client  # type: ignore[method-assign]
+
+
 @contextmanager
 def counting() -> Iterator[Counter[str]]:
     CALLS.clear()
     yield CALLS
+
+
+@contextmanager
+def counted_region() -> Iterator[None]:
+    """Inside: the Groningen region in moto as the service tests provision it, every AWS call counted."""
+    from moto import mock_aws
+
+    from tests.services.conftest import BASE_ENV, provision_region
+
+    os.environ.update(BASE_ENV)
+    os.environ.pop("AWS_ENDPOINT_URL", None)
+    count_every_client()
+    with mock_aws():
+        provision_region(os.environ.__setitem__)
+        yield
+
+
+def invoke(
+    handler: Callable[..., dict[str, Any]],
+    who: dict[str, str],
+    method: str,
+    path: str,
+    body: Any = None,
+    headers: dict[str, str] | None = None,
+) -> dict[str, Any]:
+    """Call an API handler as ``who`` (ID token claims) with an API Gateway event; the answer's JSON body."""
+    from tests.services.conftest import LambdaContext, api_event
+
+    response = handler(api_event(method, path, body=body, claims_=who, headers=headers), LambdaContext())
+    if response["statusCode"] >= 300:
+        raise SystemExit(f"{method} {path}: {response['statusCode']} {response['body']}")
+    return json.loads(response["body"])  # type: ignore[no-any-return]
 
 
 # The minimum per operation, by AWS operation, for the requests measured below.
@@ -88,26 +125,16 @@ def _bsn(n: int) -> str:
 
 
 def main() -> int:
-    from moto import mock_aws
+    from tests.services.conftest import claims
 
-    from tests.services.conftest import BASE_ENV, LambdaContext, api_event, claims, provision_region
-
-    os.environ.update(BASE_ENV)
-    os.environ.pop("AWS_ENDPOINT_URL", None)
-
-    botocore.session.Session.create_client = _create_counted_client  # type: ignore[method-assign]
-    with mock_aws():
-        provision_region(os.environ.__setitem__)
+    with counted_region():
         from services.signals.handlers.api import handler
 
         anna = claims()
         bram = claims(sub="user-bram", **{"custom:organization": "demo-school-groningen"}, name="Bram Bakker")
 
         def call(who: dict[str, str], method: str, path: str, body: Any = None) -> dict[str, Any]:
-            response = handler(api_event(method, path, body=body, claims_=who), LambdaContext())
-            if response["statusCode"] >= 300:
-                raise SystemExit(f"{method} {path}: {response['statusCode']} {response['body']}")
-            return json.loads(response["body"])  # type: ignore[no-any-return]
+            return invoke(handler, who, method, path, body)
 
         def youth(n: int, **extra: Any) -> dict[str, Any]:
             return {"bsn": _bsn(n), "birth_date": "2015-06-01", "municipality": "GM0014", **extra}
@@ -143,12 +170,17 @@ def main() -> int:
         measured["withdraw"] = Counter(calls)
         assert len(page["items"]) == 1
 
-    print("AWS calls per signals operation (moto, warm), beside the design's minimum")
+    return report("signals", measured, MINIMUM)
+
+
+def report(service: str, measured: dict[str, Counter[str]], minimum_of: dict[str, dict[str, int]]) -> int:
+    """Print the calls of each operation beside its minimum; 1 if an operation scanned, else 0."""
+    print(f"AWS calls per {service} operation (moto, warm), beside the design's minimum")
     print(f"{'operation':34} {'calls':>5} {'minimum':>7}  by AWS operation (measured / minimum)")
     worst_excess = 0
     scans = 0
     for name, calls in measured.items():
-        minimum = MINIMUM[name]
+        minimum = minimum_of[name]
         total, needed = sum(calls.values()), sum(minimum.values())
         worst_excess = max(worst_excess, total - needed)
         scans += sum(n for op, n in calls.items() if op.endswith(".Scan"))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from infra.local.host import HostInfo
-from infra.local.seed import DEMO_SIGNALS_SUMMARY
+from infra.local.seed import DEMO_PLAN_SUMMARY, DEMO_SIGNALS_SUMMARY
 
 # moto keeps every e-mail SES accepted (``ses.Message``: HTML part, subject, addresses) and every SMS SNS accepted
 # (``sns.SMS``) as models, and serves all its models at /moto-api/data.json; this picks those two out.
@@ -48,6 +48,7 @@ def ready_block(info: HostInfo) -> str:
         token,
         f"  Demo signals {DEMO_SIGNALS_SUMMARY}; see the match as anna.jgz:",
         f'    curl -s {api}/signals/matches -H "Authorization: Bearer $TOKEN"',
+        f"  Demo plan    {DEMO_PLAN_SUMMARY} (GET /plans)",
         f'  Time travel  curl -s -X POST {api}/local/clock -d \'{{"advance": "P1D"}}\'   (forward only; sweepers run)',
         f"  E-mail/SMS   what notifications sent from {info.email_from}, as JSON (e-mails: the HTML part):",
         f"    {outbox_command(info.moto_url)}",

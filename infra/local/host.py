@@ -33,7 +33,7 @@ from infra.local.moto_server import (
 )
 from infra.local.pollers import QueuePoller, StreamPoller
 from infra.local.provision import Names, Provisioned, Provisioner
-from infra.local.seed import DEMO_PASSWORD, demo_users, seed_signals, seed_users
+from infra.local.seed import DEMO_PASSWORD, demo_users, seed_plan, seed_signals, seed_users
 from infra.local.ticker import Ticker
 from infra.local.tokens import CognitoSignIn, CognitoVerifier, moto_issuer
 from services.shared.manifest import FunctionKind, ServiceManifest, load_manifests
@@ -198,8 +198,9 @@ class LocalHost:
         previous = clock.set_clock(self.clock)
         self._undo.append(lambda: clock.set_clock(previous))
         self._undo.append(cognito_follows_clock(lambda: self.clock.now().timestamp()))
-        # Through the signals use case: needs the functions' environment and the clock, so it comes after both.
+        # Through the signals and plans use cases: they need the functions' environment and the clock, so after both.
         seed_signals(clients("cognito-idp"), self.provisioned.user_pool_id, self.users, self.config)
+        seed_plan(clients("cognito-idp"), self.provisioned.user_pool_id, self.users)
 
         recorder = Recorder(options.record_path)
         names = Names(self.config.name)

@@ -1,9 +1,10 @@
 """The demo users of a region, picked from its region config by domain and role (never by hard-coded ids),
-and a few demo signals they registered, so the local host shows a match at once.
+a few demo signals they registered, so the local host shows a match at once, and one family plan.
 
 The usernames are fixed so docs and tests can rely on them; which organisation and municipality each one
 belongs to comes from ``infra/regions/<region>.yaml``, so every region with demo organisations works. The demo
-signals go through the signals service's own use case, on the region's main municipality.
+signals go through the signals service's own use case, on the region's main municipality; the demo plan goes
+through the plans service's own use cases.
 """
 
 from __future__ import annotations
@@ -207,3 +208,59 @@ def seed_signals(cognito: Any, pool_id: str, users: list[DemoUser], config: Regi
             registered.append(result.id)
     correlation.clear()
     return registered
+
+
+# -- demo plan --------------------------------------------------------------------------------------------------
+# eva.ouder's family: carla.wijkteam coordinates, anna.jgz is in the network and Eva consented to her organisation.
+# The child's test BSN (RvIG test range, 11-proef) is the family key, so a second seed finds the plan (409).
+DEMO_CHILD_BSN = "999990081"
+DEMO_CHILD = ("Noor Mulder (DEMO)", date(2017, 4, 21))  # under 12: a parent with authority consents
+DEMO_PLAN_SUMMARY = "eva.ouder's family, coordinated by carla.wijkteam; anna.jgz in the network with Eva's consent"
+
+
+def seed_plan(cognito: Any, pool_id: str, users: list[DemoUser]) -> str:
+    """Start the demo family plan and give Eva's consent through the plans service's own use cases; returns its id.
+
+    Runs where ``seed_signals`` runs, for the same reasons. A plan the family has already is kept (the family key
+    answers 409 with its id), and the consent is given only if it does not hold yet, so seeding twice does no harm.
+    """
+    from services.plans.logic import plans
+    from services.plans.models.api import ConsentRequest, NewChild, NewNetworkMember, NewParent, NewPlan
+    from services.shared import correlation
+    from services.shared.errors import Conflict, DomainError
+
+    by_name = {u.username: u for u in users}
+    carla, eva, anna = (
+        demo_principal(cognito, pool_id, by_name[name]) for name in ("carla.wijkteam", "eva.ouder", "anna.jgz")
+    )
+    if anna.organization is None:  # demo_users always gives her one; kept for a clear message
+        raise LocalHostError("the demo plan needs anna.jgz in an organisation")
+    child_name, birth_date = DEMO_CHILD
+    request = NewPlan(
+        children=[NewChild(display_name=child_name, birth_date=birth_date, bsn=DEMO_CHILD_BSN)],
+        parents=[NewParent(display_name=eva.name or eva.username, authority=True, user_id=eva.user_id)],
+        network=[
+            NewNetworkMember(
+                kind="professional", display_name=anna.name or anna.username, role="jeugdverpleegkundige",
+                user_id=anna.user_id, organization=anna.organization,
+            )
+        ],
+    )  # fmt: skip
+    try:
+        correlation.clear()  # a fresh correlation id per use case, as per request
+        try:
+            view, version = plans.start_plan(carla, request)
+        except Conflict as conflict:
+            if conflict.code != "plan_exists":
+                raise
+            view = plans.read_plan(eva, str(conflict.details["plan_id"]))  # seeded before: keep it
+            version = view.version
+        if not any(c.organization == anna.organization and c.in_force for c in view.consents or ()):
+            correlation.clear()
+            consent = plans.give_consent(ConsentRequest(organization=anna.organization))
+            plans.change(eva, view.id, f'"{version}"', plans.IS_FAMILY, consent)
+    except DomainError as refused:
+        raise LocalHostError(f"seeding the demo plan failed: {refused.message}") from refused
+    finally:
+        correlation.clear()
+    return view.id

@@ -213,9 +213,17 @@ def change(
     updated.version = plan.version + 1
     updated.revision = plan.revision + 1
     updated.updated_at = now
+    # One family, one plan also for a child added later: its family key is claimed with the change.
+    new_children = sorted(_child_subjects(updated) - _child_subjects(plan))
+    for subject in new_children:
+        existing = repo.family_plan(subject)
+        if existing:
+            raise _exists(existing)
     uow = repo.unit_of_work()
     repo.save(uow, updated, previous=plan, by=principal.user_id, change=outcome.change, items=outcome.items,
               at=now.isoformat())  # fmt: skip
+    for subject in new_children:
+        repo.claim_family(uow, subject, plan_id)
     for event in outcome.events:
         uow.publish(event)
     uow.audit(_record(principal, plan_id, f"plan.{outcome.change}", AuditAction.UPDATE, objects=tuple(outcome.items)))
@@ -232,6 +240,10 @@ def change(
     return plan_view(updated, after, today()) if after.level is not Level.NONE else plan_view(
         updated, viewer, today()
     ), updated.version
+
+
+def _child_subjects(plan: Plan) -> set[str]:
+    return {m.subject for m in plan.members if m.kind == "child" and m.subject}
 
 
 def _check_hidden(plan: Plan, hidden: list[str] | None) -> None:

@@ -2,19 +2,13 @@
 
 from __future__ import annotations
 
-from services.notifications import __version__
-from services.notifications.dal.tables import NotificationsItem
+from services.notifications.about import ABOUT
 from services.notifications.logic.rules import RULES
 from services.shared.contracts.notifications import CONTRACTS
-from services.shared.manifest import Schedule, ServiceManifest, Subscription, TableSpec
+from services.shared.manifest import Schedule, ServiceManifest, Subscription
 
-MANIFEST = ServiceManifest(
-    name="notifications",
-    version=__version__,
-    description="Inbox, e-mail, SMS and push notifications that never carry content about a family.",
-    api_prefix="/notifications",
-    api_handler="services.notifications.handlers.api.handler",
-    tables=(TableSpec(name="main", model=NotificationsItem),),
+MANIFEST = ServiceManifest.of(
+    ABOUT,
     subscriptions=(
         Subscription(name="deliver", handler="services.notifications.handlers.deliver.handler", events=tuple(RULES)),
     ),

@@ -2,19 +2,13 @@
 
 from __future__ import annotations
 
-from services.plans import __version__
-from services.plans.dal.tables import PlansItem
+from services.plans.about import ABOUT
 from services.shared.contracts.plans import CONTRACTS
 from services.shared.contracts.signals import CoordinatorAssigned
-from services.shared.manifest import Schedule, ServiceManifest, Subscription, TableSpec
+from services.shared.manifest import Schedule, ServiceManifest, Subscription
 
-MANIFEST = ServiceManifest(
-    name="plans",
-    version=__version__,
-    description="One family, one plan, one coordinator: the shared family plan.",
-    api_prefix="/plans",
-    api_handler="services.plans.handlers.api.handler",
-    tables=(TableSpec(name="main", model=PlansItem),),
+MANIFEST = ServiceManifest.of(
+    ABOUT,
     subscriptions=(
         Subscription(
             name="coordinator-assigned",

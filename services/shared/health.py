@@ -8,7 +8,7 @@ from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
 from pydantic import BaseModel
 from pynamodb.exceptions import DoesNotExist, PynamoDBException
 
-from services.shared.manifest import ServiceManifest
+from services.shared.manifest import ServiceAbout, ServiceManifest
 from services.shared.settings import get_settings
 
 _PROBE_KEY = "HEALTH#probe"
@@ -33,7 +33,7 @@ def table_answers(model: type) -> bool:
     return True
 
 
-def check_health(manifest: ServiceManifest) -> HealthReport:
+def check_health(manifest: ServiceAbout | ServiceManifest) -> HealthReport:
     tables = {t.name: ("ok" if table_answers(t.model) else "unavailable") for t in manifest.tables}
     return HealthReport(
         service=manifest.name,
@@ -44,7 +44,7 @@ def check_health(manifest: ServiceManifest) -> HealthReport:
     )
 
 
-def register_health(app: APIGatewayRestResolver, manifest: ServiceManifest) -> None:
+def register_health(app: APIGatewayRestResolver, manifest: ServiceAbout | ServiceManifest) -> None:
     @app.get(
         f"{manifest.api_prefix}/health",
         summary=f"Health of the {manifest.name} service",

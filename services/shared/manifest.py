@@ -177,6 +177,20 @@ class FunctionSpec:
 
 
 @dataclass(frozen=True)
+class ServiceAbout:
+    """What a service's API function needs to know of its service (name, version, prefix, tables): kept apart
+    from the manifest, whose subscriptions and contracts import every event model the service touches, so an
+    API cold start does not build them (bench/cold_import.py)."""
+
+    name: str
+    version: str
+    description: str
+    api_prefix: str
+    api_handler: str
+    tables: tuple[TableSpec, ...]
+
+
+@dataclass(frozen=True)
 class ServiceManifest:
     name: str
     version: str
@@ -205,6 +219,27 @@ class ServiceManifest:
         _require(len(set(names)) == len(names), "subscription and schedule names must be unique within a service")
         table_names = [t.name for t in self.tables]
         _require(len(set(table_names)) == len(table_names), "table names must be unique within a service")
+
+    @classmethod
+    def of(
+        cls,
+        about: ServiceAbout,
+        *,
+        subscriptions: tuple[Subscription, ...] = (),
+        schedules: tuple[Schedule, ...] = (),
+        publishes: tuple[type[EventData], ...] = (),
+    ) -> ServiceManifest:
+        return cls(
+            name=about.name,
+            version=about.version,
+            description=about.description,
+            api_prefix=about.api_prefix,
+            api_handler=about.api_handler,
+            tables=about.tables,
+            subscriptions=subscriptions,
+            schedules=schedules,
+            publishes=publishes,
+        )
 
     @property
     def package(self) -> str:

@@ -4,17 +4,11 @@ from __future__ import annotations
 
 from services.shared.contracts.plans import PlanCoordinatorChanged
 from services.shared.contracts.signals import CONTRACTS
-from services.shared.manifest import Schedule, ServiceManifest, Subscription, TableSpec
-from services.signals import __version__
-from services.signals.dal.tables import SignalsItem
+from services.shared.manifest import Schedule, ServiceManifest, Subscription
+from services.signals.about import ABOUT
 
-MANIFEST = ServiceManifest(
-    name="signals",
-    version=__version__,
-    description="The regional referral index (verwijsindex): signals, matches, match follow-up and the signal guide.",
-    api_prefix="/signals",
-    api_handler="services.signals.handlers.api.handler",
-    tables=(TableSpec(name="main", model=SignalsItem),),
+MANIFEST = ServiceManifest.of(
+    ABOUT,
     subscriptions=(
         Subscription(
             name="plan-coordinator",

@@ -3,16 +3,10 @@
 from __future__ import annotations
 
 from services.shared.contracts.video import CONTRACTS
-from services.shared.manifest import ServiceManifest, TableSpec
-from services.video import __version__
-from services.video.dal.tables import VideoItem
+from services.shared.manifest import ServiceManifest
+from services.video.about import ABOUT
 
-MANIFEST = ServiceManifest(
-    name="video",
-    version=__version__,
-    description="24/7 contact with a JGZ nurse by chat, call-back and video.",
-    api_prefix="/video",
-    api_handler="services.video.handlers.api.handler",
-    tables=(TableSpec(name="main", model=VideoItem),),
+MANIFEST = ServiceManifest.of(
+    ABOUT,
     publishes=CONTRACTS,
 )

@@ -8,7 +8,7 @@ from typing import Annotated
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
-from services.notifications.manifest import MANIFEST
+from services.notifications.about import ABOUT
 from services.notifications.models.api import (
     DeviceRegistration,
     DeviceView,
@@ -23,8 +23,8 @@ from services.shared.api import create_app, current_principal, lambda_handler
 from services.shared.errors import NotFound
 from services.shared.health import register_health
 
-app = create_app(service=MANIFEST.name, version=MANIFEST.version, description=MANIFEST.description)
-register_health(app, MANIFEST)
+app = create_app(service=ABOUT.name, version=ABOUT.version, description=ABOUT.description)
+register_health(app, ABOUT)
 
 NOTIFICATION_ID = re.compile(r"^ntf-\d{20}-[0-9a-f]{20}$")
 DEVICE_ID = re.compile(r"^dev-[0-9a-f]{32}$")

@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 from pynamodb.exceptions import DoesNotExist
 
 from services.notifications.dal.tables import PreferencesItem
-from services.notifications.logic.rules import CATEGORIES, EXTERNAL, Category, Channel
+from services.notifications.logic.categories import CATEGORIES, EXTERNAL, Category, Channel
 
 DEFAULT_TIMEZONE = "Europe/Amsterdam"
 DEFAULT_LANGUAGE = "nl"

@@ -10,8 +10,8 @@ adding rows here and templates in ``templates/<language>/`` - no new code path.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import StrEnum
 
+from services.notifications.logic.categories import CATEGORIES, EXTERNAL, Category, CategorySpec, Channel, urgent
 from services.shared.contracts.plans import (
     PlanActionAssigned,
     PlanActionOverdue,
@@ -34,40 +34,7 @@ from services.shared.contracts.signals import (
 )
 from services.shared.events import EventData
 
-
-class Channel(StrEnum):
-    INBOX = "inbox"  # always: the in-app inbox
-    EMAIL = "email"
-    SMS = "sms"
-    PUSH = "push"
-
-
-EXTERNAL = (Channel.EMAIL, Channel.SMS, Channel.PUSH)  # the channels a recipient chooses, and quiet hours hold
-
-
-class Category(StrEnum):
-    MATCH = "match"  # a match, a party joining it, a historical match notice, coordination taken
-    FOLLOW_UP = "follow_up"  # a match's follow-up is overdue
-    SIGNAL_REVIEW = "signal_review"  # is the risk behind your signal still there?
-    PLAN = "plan"  # a family plan: started, consent, network, coordination, actions, evaluation, phase, closed
-
-
-@dataclass(frozen=True)
-class CategorySpec:
-    urgent: bool  # urgent categories ignore quiet hours
-    default_channels: frozenset[Channel]  # besides the inbox, until the recipient chooses
-
-
-CATEGORIES: dict[Category, CategorySpec] = {
-    Category.MATCH: CategorySpec(urgent=False, default_channels=frozenset({Channel.EMAIL, Channel.PUSH})),
-    Category.FOLLOW_UP: CategorySpec(
-        urgent=True, default_channels=frozenset({Channel.EMAIL, Channel.SMS, Channel.PUSH})
-    ),
-    Category.SIGNAL_REVIEW: CategorySpec(urgent=False, default_channels=frozenset({Channel.EMAIL})),
-    # Not urgent, an overdue action included: the plan's own agreements and the people around the family carry
-    # it; nothing here needs anyone woken or a quiet evening broken (an overdue match follow-up may).
-    Category.PLAN: CategorySpec(urgent=False, default_channels=frozenset({Channel.EMAIL, Channel.PUSH})),
-}
+__all__ = ["CATEGORIES", "EXTERNAL", "RULES", "Category", "CategorySpec", "Channel", "Rule", "rule_for", "urgent"]
 
 
 @dataclass(frozen=True)
@@ -111,7 +78,3 @@ RULES: dict[type[EventData], Rule] = {
 
 def rule_for(event_type: type[EventData]) -> Rule:
     return RULES[event_type]
-
-
-def urgent(category: Category) -> bool:
-    return CATEGORIES[category].urgent

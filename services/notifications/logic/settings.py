@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import time
 
 from services.notifications.logic import preferences
+from services.notifications.logic.categories import CATEGORIES, Category, Channel
 from services.notifications.logic.preferences import Preferences, QuietHours
-from services.notifications.logic.rules import CATEGORIES, Category, Channel
 from services.notifications.models.api import CategoryView, PreferencesUpdate, PreferencesView
 from services.notifications.models.api import QuietHours as QuietHoursView
 from services.shared import clock

@@ -10,7 +10,7 @@ from typing import Annotated, Any
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Header
 
-from services.plans.manifest import MANIFEST
+from services.plans.about import ABOUT
 from services.plans.models.api import (
     AccessEntry,
     AccessLog,
@@ -44,8 +44,8 @@ from services.shared.errors import NotFound
 from services.shared.health import register_health
 from services.shared.principal import Role
 
-app = create_app(service=MANIFEST.name, version=MANIFEST.version, description=MANIFEST.description)
-register_health(app, MANIFEST)
+app = create_app(service=ABOUT.name, version=ABOUT.version, description=ABOUT.description)
+register_health(app, ABOUT)
 
 PLAN_ID = re.compile(r"^pln-[0-9a-f]{16}$")
 ITEM_ID = re.compile(r"^[a-z]{3}-[0-9a-f]{16}$")

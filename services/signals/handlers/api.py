@@ -14,8 +14,8 @@ from services.shared.bsn import Bsn
 from services.shared.errors import NotFound
 from services.shared.health import register_health
 from services.shared.principal import Role
+from services.signals.about import ABOUT
 from services.signals.handlers import guide
-from services.signals.manifest import MANIFEST
 from services.signals.models.signals import (
     CoordinatorChoice,
     Erased,
@@ -38,8 +38,8 @@ from services.signals.models.signals import (
 # The use cases (and with them the tables, contracts, audit and KMS clients) are imported by the route that
 # needs them, not here: a cold start pays only for the route it serves (bench/cold_import.py).
 
-app = create_app(service=MANIFEST.name, version=MANIFEST.version, description=MANIFEST.description)
-register_health(app, MANIFEST)
+app = create_app(service=ABOUT.name, version=ABOUT.version, description=ABOUT.description)
+register_health(app, ABOUT)
 app.include_router(guide.router)
 
 PROFESSIONAL = [requires(Role.PROFESSIONAL)]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -34,6 +36,12 @@ class Settings(BaseSettings):
     max_body_bytes: int = 64 * 1024
     outbox_ttl_hours: int = 48
     local: bool = Field(default=False, description="True only on the local host")
+    meeting_provider: Literal["chime", "local"] = Field(
+        default="chime", description="video meetings: 'chime' (Amazon Chime SDK) or 'local' (the local host; no media)"
+    )
+    meeting_media_region: Literal["eu-central-1", "eu-north-1", "eu-south-1", "eu-west-1", "eu-west-2", "eu-west-3"] = (
+        Field(default="eu-central-1", description="Chime SDK media region of video meetings; only EU regions")
+    )
 
     def table_name(self, service: str, table: str) -> str:
         key = f"{service}.{table}"

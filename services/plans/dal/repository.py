@@ -58,8 +58,13 @@ def history(plan_id: str) -> list[HistoryItem]:
 
 
 def participants(plan: Plan) -> set[str]:
-    """Everyone with an account who takes part: family members, network members, the coordinator."""
-    users = {m.user_id for m in plan.members if m.user_id} | {n.user_id for n in plan.network if n.user_id}
+    """Everyone with an account who takes part now: family members, network members whose access has not
+    ended (the plans' own calendar date), the coordinator."""
+    from services.plans.logic.access import active
+    from services.plans.logic.plans import today
+
+    network = {n.user_id for n in plan.network if n.user_id and active(n, today())}
+    users = {m.user_id for m in plan.members if m.user_id} | network
     return {u for u in users if u} | {plan.coordinator.user_id}
 
 

@@ -5,9 +5,10 @@ A caller's relation to a plan is one of:
 - a **family member** (by their account): parents see the content (minus what is hidden from them); a child
   of 12 or older sees their own plan; a younger child sees nothing (the parents with authority act for them);
 - the **coordinator**: sees everything, also before anyone consented (they started or took the plan on);
-- a **network member** whose end date has not passed: relatives and friends (chosen by the family) see the
-  content; a professional sees it only if the family's consent for their organisation holds (``consent``),
-  and otherwise only that the plan exists, who coordinates and who is in the network;
+- a **network member** whose end date has not passed: relatives and friends see the content if a family
+  member brought them in (``approved_by``); a professional sees it only if the family's consent for their
+  organisation holds (``consent``) and their token says they work there; otherwise each sees only that the
+  plan exists, who coordinates and who is in the network;
 - anyone else - an outsider, or a network member whose end date passed - sees nothing: the plan does not
   exist for them (404).
 
@@ -57,7 +58,8 @@ def active(member: NetworkMember, today: date) -> bool:
 def viewer_of(plan: Plan, principal: Principal, today: date) -> Viewer:
     user = principal.user_id
     as_member = next((m for m in plan.members if m.user_id == user), None)
-    as_network = next((n for n in plan.network if n.user_id == user), None)
+    mine = [n for n in plan.network if n.user_id == user]  # an active entry wins over an ended one (re-added)
+    as_network = next((n for n in mine if active(n, today)), mine[0] if mine else None)
     if plan.coordinator.user_id == user:
         return Viewer(Level.CONTENT, "coordinator", as_member, as_network, can_edit=True, can_manage=True)
     if as_member is not None:
@@ -73,8 +75,12 @@ def viewer_of(plan: Plan, principal: Principal, today: date) -> Viewer:
         if not active(as_network, today):
             return Viewer(Level.NONE, "ended", network=as_network)
         if as_network.kind != "professional":
-            return Viewer(Level.CONTENT, as_network.kind, network=as_network)
-        consented = as_network.organization is not None and consent.holds(plan, as_network.organization, today)
+            # Relatives and friends see content when the family itself brought them in, and not in a draft.
+            approved = as_network.approved_by is not None and not plan.draft
+            return Viewer(Level.CONTENT if approved else Level.SUMMARY, as_network.kind, network=as_network)
+        # Consent is for an organisation: the caller must work there (their token says so), not only be listed so.
+        own = as_network.organization is not None and principal.organization == as_network.organization
+        consented = own and consent.holds(plan, as_network.organization or "", today)
         if consented and not plan.draft:
             return Viewer(Level.CONTENT, "professional", network=as_network, can_edit=True)
         return Viewer(Level.SUMMARY, "professional", network=as_network)

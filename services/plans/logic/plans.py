@@ -3,6 +3,7 @@ write is conditional on the version the caller saw (``If-Match``) and recorded i
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -12,7 +13,7 @@ from zoneinfo import ZoneInfo
 
 from services.plans.dal import repository as repo
 from services.plans.logic import consent
-from services.plans.logic.access import Level, Viewer, active, viewer_of
+from services.plans.logic.access import Level, Viewer, active, hidden_from, viewer_of
 from services.plans.logic.views import plan_view, summary
 from services.plans.models.api import (
     ActionUpdate,
@@ -67,6 +68,7 @@ from services.shared.errors import (
     Conflict,
     Forbidden,
     NotFound,
+    PayloadTooLarge,
     PreconditionFailed,
     PreconditionRequired,
     Unprocessable,
@@ -76,6 +78,7 @@ from services.shared.outbox import TransactionConflict
 from services.shared.principal import Principal
 from services.shared.pseudonym import pseudonymize
 
+MAX_DOCUMENT_BYTES = 300_000  # DynamoDB items hold at most 400 KB; history and keys need the rest
 RETENTION_YEARS = 20  # Jeugdwet 7.3.8: kept 20 years after care ended, unless destroyed on request
 PHASE_ORDER = {"intake": 0, "active": 1, "evaluation": 2, "closed": 3}
 
@@ -149,14 +152,27 @@ def list_plans(principal: Principal, *, family_only: bool = False) -> PlanPage:
 
 
 def plan_history(principal: Principal, plan_id: str) -> list[dict[str, Any]]:
-    _plan, viewer = _visible(principal, plan_id)
+    plan, viewer = _visible(principal, plan_id)
     if viewer.level is not Level.CONTENT:
         raise Forbidden("the plan's history needs the family's consent", code="consent_required")
     audit.write(_record(principal, plan_id, "plan.history", AuditAction.READ))
+    hidden = _hidden_items(plan, viewer)
     return [
         {"version": h.version, "at": h.at, "by": h.by, "change": h.change, "items": list(h.items or [])}
         for h in repo.history(plan_id)
+        if not hidden & set(h.items or []) and not (h.change == "safety.set" and "safety" in hidden)
     ]
+
+
+def _hidden_items(plan: Plan, viewer: Viewer) -> set[str]:
+    """The history item ids of what is hidden from this viewer: changes to them are left out of the history."""
+    hidden = {f"goal:{g.id}" for g in plan.goals if hidden_from(g.hidden_from, viewer)}
+    hidden |= {f"action:{a.id}" for a in plan.actions if hidden_from(a.hidden_from, viewer)}
+    hidden |= {f"agreement:{a.id}" for a in plan.agreements if hidden_from(a.hidden_from, viewer)}
+    hidden |= {f"domain:{d}" for d, entry in plan.domains.items() if hidden_from(entry.hidden_from, viewer)}
+    if plan.safety is not None and hidden_from(plan.safety.hidden_from, viewer):
+        hidden.add("safety")
+    return hidden
 
 
 # -- writing ----------------------------------------------------------------------------------------------------
@@ -171,7 +187,7 @@ def parse_if_match(header: str | None) -> int:
     if header is None or not header.strip():
         raise PreconditionRequired("send If-Match with the plan's version (its ETag)", code="if_match_required")
     value = header.strip().removeprefix("W/").strip('"')
-    if not value.isdigit():
+    if not re.fullmatch(r"[0-9]{1,9}", value):
         raise PreconditionFailed("If-Match is not a version of this plan", code="stale_version")
     return int(value)
 
@@ -219,6 +235,8 @@ def change(
         existing = repo.family_plan(subject)
         if existing:
             raise _exists(existing)
+    if len(updated.model_dump_json()) > MAX_DOCUMENT_BYTES:
+        raise PayloadTooLarge("the plan has grown too large; remove or shorten items first", code="plan_too_large")
     uow = repo.unit_of_work()
     repo.save(uow, updated, previous=plan, by=principal.user_id, change=outcome.change, items=outcome.items,
               at=now.isoformat())  # fmt: skip
@@ -278,11 +296,11 @@ def add_goal(request: NewGoal) -> Callable[[Plan, Viewer, datetime], Outcome]:
 
 def update_goal(goal_id: str, request: GoalUpdate) -> Callable[[Plan, Viewer, datetime], Outcome]:
     def mutate(plan: Plan, viewer: Viewer, now: datetime) -> Outcome:
-        goal = next((g for g in plan.goals if g.id == goal_id), None)
+        goal = next((g for g in plan.goals if g.id == goal_id and not hidden_from(g.hidden_from, viewer)), None)
         if goal is None:
             raise NotFound("no such goal in this plan", code="goal_not_found")
         _check_hidden(plan, request.hidden_from)
-        for name, value in request.model_dump(exclude_unset=True).items():
+        for name, value in request.model_dump(exclude_unset=True, exclude_none=True).items():
             setattr(goal, name, value)
         return Outcome("goal.update", [f"goal:{goal.id}"])
 
@@ -292,6 +310,8 @@ def update_goal(goal_id: str, request: GoalUpdate) -> Callable[[Plan, Viewer, da
 def add_action(request: NewAction) -> Callable[[Plan, Viewer, datetime], Outcome]:
     def mutate(plan: Plan, viewer: Viewer, now: datetime) -> Outcome:
         _check_hidden(plan, request.hidden_from)
+        if request.owner in request.hidden_from:
+            raise Unprocessable("an action cannot be hidden from its owner", details={"errors": [{"field": "owner"}]})
         owner_user = _owner_user(plan, request.owner)
         if request.goal_id and not any(g.id == request.goal_id for g in plan.goals):
             raise Unprocessable("goal_id is not a goal of this plan", details={"errors": [{"field": "goal_id"}]})
@@ -311,11 +331,11 @@ def add_action(request: NewAction) -> Callable[[Plan, Viewer, datetime], Outcome
 
 def update_action(action_id: str, request: ActionUpdate) -> Callable[[Plan, Viewer, datetime], Outcome]:
     def mutate(plan: Plan, viewer: Viewer, now: datetime) -> Outcome:
-        action = next((a for a in plan.actions if a.id == action_id), None)
+        action = next((a for a in plan.actions if a.id == action_id and not hidden_from(a.hidden_from, viewer)), None)
         if action is None:
             raise NotFound("no such action in this plan", code="action_not_found")
         _check_hidden(plan, request.hidden_from)
-        changes = request.model_dump(exclude_unset=True)
+        changes = request.model_dump(exclude_unset=True, exclude_none=True)
         events: list[EventData] = []
         if "owner" in changes and changes["owner"] != action.owner:
             owner_user = _owner_user(plan, changes["owner"])
@@ -336,6 +356,9 @@ def update_action(action_id: str, request: ActionUpdate) -> Callable[[Plan, View
 def set_domain(domain: str, request: DomainUpdate) -> Callable[[Plan, Viewer, datetime], Outcome]:
     def mutate(plan: Plan, viewer: Viewer, now: datetime) -> Outcome:
         _check_hidden(plan, request.hidden_from)
+        existing = plan.domains.get(domain)  # type: ignore[call-overload]
+        if existing is not None and hidden_from(existing.hidden_from, viewer):
+            raise NotFound("no such domain entry in this plan", code="domain_not_found")
         plan.domains[domain] = DomainEntry(**request.model_dump())  # type: ignore[index]
         return Outcome("domain.set", [f"domain:{domain}"])
 
@@ -355,6 +378,8 @@ def add_agreement(request: NewAgreement) -> Callable[[Plan, Viewer, datetime], O
 def set_safety(request: SafetyUpdate) -> Callable[[Plan, Viewer, datetime], Outcome]:
     def mutate(plan: Plan, viewer: Viewer, now: datetime) -> Outcome:
         _check_hidden(plan, request.hidden_from)
+        if plan.safety is not None and hidden_from(plan.safety.hidden_from, viewer):
+            raise NotFound("no safety section in this plan", code="safety_not_found")
         plan.safety = Safety(text=request.text, hidden_from=request.hidden_from) if request.text else None
         return Outcome("safety.set", ["safety"])
 
@@ -390,6 +415,12 @@ def add_member(request: NewMember) -> Callable[[Plan, Viewer, datetime], Outcome
         raise Unprocessable("a child needs a birth date", details={"errors": [{"field": "birth_date"}]})
 
     def mutate(plan: Plan, viewer: Viewer, now: datetime) -> Outcome:
+        professionals = {n.user_id for n in plan.network if n.kind == "professional"} | {plan.coordinator.user_id}
+        if user_id and user_id in professionals:
+            raise Unprocessable(
+                "a professional of this plan cannot be one of its family members",
+                details={"errors": [{"field": "user_id", "message": "is a professional of this plan"}]},
+            )
         if user_id and any(m.user_id == user_id for m in plan.members):
             raise Conflict("this person is a member of the plan already", code="already_member")
         if subject and any(m.subject == subject for m in plan.members):
@@ -409,7 +440,11 @@ def update_member(member_id: str, request: MemberUpdate) -> Callable[[Plan, View
         found = plan.member(member_id)
         if found is None:
             raise NotFound("no such member in this plan", code="member_not_found")
-        for name, value in request.model_dump(exclude_unset=True).items():
+        legal = {"birth_date", "authority"} & set(request.model_dump(exclude_unset=True, exclude_none=True))
+        if legal and viewer.relation != "coordinator":
+            # Age and parental authority decide consent: only the coordinator corrects them (and it is audited).
+            raise Forbidden("only the coordinator corrects a birth date or parental authority", code="not_allowed")
+        for name, value in request.model_dump(exclude_unset=True, exclude_none=True).items():
             setattr(found, name, value)
         return Outcome("member.update", [f"member:{found.id}"])
 
@@ -452,6 +487,8 @@ def add_network_member(request: NewNetworkMember) -> Callable[[Plan, Viewer, dat
         if request.kind == "professional" and not request.organization:
             raise Unprocessable("a professional needs an organization", details={"errors": [{"field": "organization"}]})
         added = NetworkMember(id=new_id("net"), added_at=now, **request.model_dump())
+        if added.kind != "professional" and viewer.member is not None:
+            added.approved_by = viewer.member.id  # the family brought them in: they see the content
         plan.network.append(added)
         recipients = sorted({u for u in (added.user_id, plan.coordinator.user_id) if u})
         event = PlanNetworkMemberAdded(
@@ -467,7 +504,7 @@ def update_network_member(network_id: str, request: NetworkUpdate) -> Callable[[
         found = plan.network_member(network_id)
         if found is None:
             raise NotFound("no such network member in this plan", code="network_member_not_found")
-        changes = request.model_dump(exclude_unset=True)
+        changes = request.model_dump(exclude_unset=True, exclude_none=True)
         if changes.get("end_date") is not None and found.user_id == plan.coordinator.user_id:
             raise Conflict("hand coordination over before ending the coordinator's access", code="is_coordinator")
         for name, value in changes.items():
@@ -539,8 +576,12 @@ def revoke_consent(consent_id: str) -> Callable[[Plan, Viewer, datetime], Outcom
             raise NotFound("no such consent in this plan", code="consent_not_found")
         member = viewer.member
         assert member is not None
-        if record.given_by != member.id and not (member.kind == "parent" and member.authority):
-            raise Forbidden("only who gave this consent, or a parent with authority, can revoke it", code="not_allowed")
+        giver = plan.member(record.given_by)
+        by_parent = giver is not None and giver.kind == "parent"
+        if record.given_by != member.id and not (member.kind == "parent" and member.authority and by_parent):
+            raise Forbidden(
+                "only who gave this consent can revoke it (or a parent with authority, a parent's)", code="not_allowed"
+            )
         if record.revoked_at is None:
             record.revoked_at = now
             record.revoked_by = member.id
@@ -560,6 +601,18 @@ def hand_over(request: CoordinatorHandover) -> Callable[[Plan, Viewer, datetime]
         if member is not None and member.kind == "parent" and member.user_id:
             kind, user = "parent", member.user_id
         elif network is not None and network.user_id and network.kind in ("professional", "relative"):
+            if network.end_date is not None:
+                raise Unprocessable(
+                    "someone whose access ends cannot coordinate", details={"errors": [{"field": "ref"}]}
+                )
+            if (
+                network.kind == "professional"
+                and not plan.draft
+                and not consent.holds(plan, network.organization or "", today())
+            ):
+                raise Forbidden(
+                    "the family has not consented to this professional's organisation", code="consent_required"
+                )
             kind, user = network.kind, network.user_id
         else:
             raise Unprocessable(
@@ -655,10 +708,16 @@ def start_plan(principal: Principal, request: NewPlan) -> tuple[PlanView, int]:
         created_at=now,
         updated_at=now,
     )
+    if request.evaluation_date is not None and request.evaluation_date <= today():
+        raise Unprocessable(
+            "the evaluation date must lie ahead",
+            details={"errors": [{"field": "evaluation_date", "message": "not in the future"}]},
+        )
     subjects = sorted({m.subject for m in members if m.kind == "child" and m.subject})
     for subject in subjects:
         existing = repo.family_plan(subject)
         if existing:
+            audit.write(_record(principal, existing, "plan.start", AuditAction.SEARCH, outcome=AuditOutcome.DENIED))
             raise _exists(existing)
     uow = repo.unit_of_work()
     repo.save(uow, plan, previous=None, by=principal.user_id, change="plan.start", items=[f"plan:{plan_id}"],

@@ -23,7 +23,12 @@ def sweep(now: datetime, region: str) -> dict[str, int]:
     actor = Principal.for_system(COMPONENT, region)
     counts = {"reminders": 0, "overdue": 0, "destroyed": 0, "conflicts": 0}
     for plan_id in repo.due_plans(now):
-        plan = repo.get_plan(plan_id)
+        try:
+            plan = repo.get_plan(plan_id)
+        except ValueError:  # a document that does not read back: log it, and go on with the others
+            logger().exception("a plan could not be read", extra={"plan_id": plan_id})
+            counts["unreadable"] = counts.get("unreadable", 0) + 1
+            continue
         if plan is None:
             continue
         if _destroy_due(plan, now):

@@ -22,6 +22,7 @@ Id = Annotated[str, Field(pattern=r"^[a-z]{2,4}-[0-9a-f]{8,32}$")]
 UserId = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9-]+$")]
 OrgId = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]{1,62}$")]
 Bsn = Annotated[str, Field(pattern=r"^\d{9}$")]
+Day = Annotated[date, Field(ge=date(1900, 1, 1), le=date(2199, 12, 31))]  # no date arithmetic may overflow
 
 
 class _Request(BaseModel):
@@ -35,7 +36,7 @@ class _View(BaseModel):
 # -- requests ----------------------------------------------------------------------------------------------------
 class NewChild(_Request):
     display_name: Name
-    birth_date: date
+    birth_date: Day
     bsn: Bsn | None = None
     user_id: UserId | None = None
 
@@ -52,7 +53,7 @@ class NewMember(_Request):
 
     kind: Literal["child", "parent"]
     display_name: Name
-    birth_date: date | None = None
+    birth_date: Day | None = None
     authority: bool = False
     bsn: Bsn | None = None
     user_id: UserId | None = None
@@ -61,7 +62,7 @@ class NewMember(_Request):
 
 class MemberUpdate(_Request):
     display_name: Name | None = None
-    birth_date: date | None = None
+    birth_date: Day | None = None
     authority: bool | None = None
 
 
@@ -71,28 +72,28 @@ class NewNetworkMember(_Request):
     role: Annotated[str, Field(min_length=2, max_length=60)]
     user_id: UserId | None = None
     organization: OrgId | None = None
-    end_date: date | None = None
+    end_date: Day | None = None
 
 
 class NewPlan(_Request):
     children: list[NewChild] = Field(min_length=1, max_length=12)
     parents: list[NewParent] = Field(default_factory=list, max_length=4)
     network: list[NewNetworkMember] = Field(default_factory=list, max_length=40)
-    evaluation_date: date | None = None
+    evaluation_date: Day | None = None
 
 
 class NewGoal(_Request):
     domain: LifeDomain
     description: Text
     status: GoalStatus = "proposed"
-    target_date: date | None = None
+    target_date: Day | None = None
     hidden_from: list[Id] = Field(default_factory=list, max_length=8)
 
 
 class GoalUpdate(_Request):
     description: Text | None = None
     status: GoalStatus | None = None
-    target_date: date | None = None
+    target_date: Day | None = None
     hidden_from: list[Id] | None = Field(default=None, max_length=8)
 
 
@@ -100,14 +101,14 @@ class NewAction(_Request):
     description: Text
     owner: Id
     goal_id: Id | None = None
-    due_date: date | None = None
+    due_date: Day | None = None
     hidden_from: list[Id] = Field(default_factory=list, max_length=8)
 
 
 class ActionUpdate(_Request):
     description: Text | None = None
     owner: Id | None = None
-    due_date: date | None = None
+    due_date: Day | None = None
     status: ActionStatus | None = None
     hidden_from: list[Id] | None = Field(default=None, max_length=8)
 
@@ -131,11 +132,11 @@ class SafetyUpdate(_Request):
 
 
 class EvaluationUpdate(_Request):
-    evaluation_date: date | None
+    evaluation_date: Day | None
 
 
 class NewEvaluation(_Request):
-    held_on: date
+    held_on: Day
     summary: Text
     finalise: bool = False
 
@@ -147,12 +148,12 @@ class EvaluationChange(_Request):
 
 class NetworkUpdate(_Request):
     role: Annotated[str, Field(min_length=2, max_length=60)] | None = None
-    end_date: date | None = None
+    end_date: Day | None = None
 
 
 class ConsentRequest(_Request):
     organization: OrgId
-    until: date | None = None
+    until: Day | None = None
 
 
 class CoordinatorHandover(_Request):

@@ -51,6 +51,7 @@ class NetworkMember(_Stored):
     role: str
     end_date: date | None = None  # access ends by itself after this day
     added_at: datetime
+    approved_by: str | None = None  # relatives and friends: the family member who brought them in
 
 
 class Coordinator(_Stored):

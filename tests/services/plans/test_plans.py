@@ -157,15 +157,17 @@ def test_an_action_for_a_network_member_tells_them_and_the_history_shows_every_c
 
 def test_handing_over_coordination_publishes_the_change(world: World) -> None:
     plan = start(world)
-    reply = world.call("carla", "POST", f"/plans/{plan['id']}/coordinator", {"ref": network(plan, "Anna")}, if_match=1)
+    plan_id = plan["id"]
+    refused = world.call("carla", "POST", f"/plans/{plan_id}/coordinator", {"ref": network(plan, "Anna")}, if_match=1)
+    assert refused.status == 403 and refused.body["code"] == "consent_required"  # no consent for Anna's JGZ yet
+    world.call("eva", "POST", f"/plans/{plan_id}/consents", {"organization": "demo-jgz-groningen"}, if_match=1)
+    reply = world.call("carla", "POST", f"/plans/{plan_id}/coordinator", {"ref": network(plan, "Anna")}, if_match=2)
     assert reply.status == 200 and reply.body["coordinator"]["display_name"] == "Anna"
     [changed] = world.published("PlanCoordinatorChanged")
     assert changed["data"]["coordinator_id"] == world.users["anna"]
     assert changed["data"]["previous_coordinator_id"] == world.users["carla"]
     assert (
-        world.call(
-            "carla", "POST", f"/plans/{plan['id']}/coordinator", {"ref": network(plan, "Bram")}, if_match=2
-        ).status
+        world.call("carla", "POST", f"/plans/{plan_id}/coordinator", {"ref": network(plan, "Bram")}, if_match=3).status
         == 403
     )  # fmt: skip  (no longer coordinator, not consented)
 

@@ -73,6 +73,7 @@ def family_plan(*, draft: bool = False) -> Plan:
                 kind="relative",
                 display_name="Oma",
                 user_id="u-oma",
+                approved_by="mem-00000003",  # Eva brought her in
                 role="grootmoeder",
                 added_at=NOW,
             ),
@@ -109,6 +110,32 @@ def family_plan(*, draft: bool = False) -> Plan:
     )
 
 
+def matrix_plan(*, draft: bool = False) -> Plan:
+    """The family plan, plus a friend the coordinator (not the family) added and a professional listed under
+    an organisation their token does not name."""
+    plan = family_plan(draft=draft)
+    plan.network += [
+        NetworkMember(
+            id="net-00000006",
+            kind="friend",
+            display_name="Buurvrouw",
+            user_id="u-buur",
+            role="buurvrouw",
+            added_at=NOW,
+        ),
+        NetworkMember(
+            id="net-00000007",
+            kind="professional",
+            display_name="Fake",
+            user_id="u-fake",
+            organization="jgz",
+            role="says JGZ",
+            added_at=NOW,
+        ),
+    ]
+    return plan
+
+
 # relation -> (user id, expected level, sees the goal hidden from Piet)
 RELATIONS = {
     "coordinator": ("u-carla", Level.CONTENT, True),
@@ -117,26 +144,43 @@ RELATIONS = {
     "child of 14": ("u-tim", Level.CONTENT, True),
     "child under 12": ("u-lotte", Level.NONE, None),
     "relative in the network": ("u-oma", Level.CONTENT, True),
+    "friend the coordinator added": ("u-buur", Level.SUMMARY, None),
+    "professional not working where listed": ("u-fake", Level.SUMMARY, None),
     "consented professional": ("u-anna", Level.CONTENT, True),
     "unconsented professional": ("u-bram", Level.SUMMARY, None),
     "ended network member": ("u-ex", Level.NONE, None),
     "outsider": ("u-stranger", Level.NONE, None),
 }
 ROLES = [frozenset({role}) for role in Role] + [frozenset()]
+# The organisation each caller's token names (u-fake is listed under "jgz" but works elsewhere).
+WORKS_AT = {"u-carla": "wijkteam", "u-anna": "jgz", "u-bram": "school", "u-ex": "jgz", "u-fake": "gemeente"}
+
+
+def principal(user_id: str, roles: frozenset[Role] = frozenset()) -> Principal:
+    return Principal(
+        user_id=user_id, username=user_id, roles=roles, region="groningen", organization=WORKS_AT.get(user_id)
+    )
 
 
 @pytest.mark.parametrize("roles", ROLES, ids=lambda r: ",".join(sorted(x.value for x in r)) or "no-role")
 @pytest.mark.parametrize("relation", list(RELATIONS))
 def test_what_each_relation_sees_whatever_the_token_role(relation: str, roles: frozenset[Role]) -> None:
     user_id, level, sees_hidden = RELATIONS[relation]
-    plan = family_plan()
-    viewer = viewer_of(plan, Principal(user_id=user_id, username=user_id, roles=roles, region="groningen"), TODAY)
+    plan = matrix_plan()
+    viewer = viewer_of(plan, principal(user_id, roles), TODAY)
 
     assert viewer.level is level
     if level is Level.NONE:
         return
     view = plan_view(plan, viewer, TODAY)
-    assert [n.display_name for n in view.network] == ["Carla", "Anna", "Bram", "Oma"]  # everyone sees who
+    assert [n.display_name for n in view.network] == [
+        "Carla",
+        "Anna",
+        "Bram",
+        "Oma",
+        "Buurvrouw",
+        "Fake",
+    ]  # everyone sees who
     assert view.coordinator.display_name == "Carla"
     if level is Level.SUMMARY:
         assert view.access == "summary"
@@ -152,13 +196,13 @@ def test_what_each_relation_sees_whatever_the_token_role(relation: str, roles: f
 def test_a_draft_shows_content_to_nobody_but_the_coordinator_and_the_family() -> None:
     plan = family_plan(draft=True)
     for user_id, level in (("u-carla", Level.CONTENT), ("u-anna", Level.SUMMARY), ("u-eva", Level.CONTENT)):
-        viewer = viewer_of(plan, Principal(user_id=user_id, username=user_id, region="groningen"), TODAY)
+        viewer = viewer_of(plan, principal(user_id), TODAY)
         assert viewer.level is level, user_id
 
 
 def test_revoking_consent_mid_way_takes_the_content_away() -> None:
     plan = family_plan()
-    anna = Principal(user_id="u-anna", username="anna", region="groningen")
+    anna = principal("u-anna")
     assert viewer_of(plan, anna, TODAY).level is Level.CONTENT
     plan.consents[0].revoked_at = NOW
     assert viewer_of(plan, anna, TODAY).level is Level.SUMMARY
@@ -167,7 +211,7 @@ def test_revoking_consent_mid_way_takes_the_content_away() -> None:
 def test_a_network_member_loses_access_the_day_after_the_end_date() -> None:
     plan = family_plan()
     plan.network[1].end_date = date(2026, 12, 1)
-    anna = Principal(user_id="u-anna", username="anna", region="groningen")
+    anna = principal("u-anna")
     assert viewer_of(plan, anna, date(2026, 12, 1)).level is Level.CONTENT
     assert viewer_of(plan, anna, date(2026, 12, 2)).level is Level.NONE
 
@@ -176,7 +220,7 @@ def test_who_may_edit_and_manage() -> None:
     plan = family_plan()
 
     def can(user_id: str) -> tuple[bool, bool]:
-        viewer = viewer_of(plan, Principal(user_id=user_id, username=user_id, region="groningen"), TODAY)
+        viewer = viewer_of(plan, principal(user_id), TODAY)
         return viewer.can_edit, viewer.can_manage
 
     assert can("u-carla") == (True, True)  # the coordinator

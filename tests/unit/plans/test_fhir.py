@@ -18,8 +18,7 @@ from pydantic import ValidationError
 from services.plans.logic.access import Level, viewer_of
 from services.plans.logic.fhir import bundle
 from services.plans.models.plan import Action, Agreement, Consent, Coordinator, Goal, Phase, Plan
-from services.shared.principal import Principal
-from tests.unit.plans.test_access import NOW, TODAY, family_plan
+from tests.unit.plans.test_access import NOW, TODAY, family_plan, principal
 
 PSEUDONYMS = ("a1" * 32, "b2" * 32, "c3" * 32, "d4" * 32, "e5" * 32)
 
@@ -122,7 +121,7 @@ def full_plan(*, phase: Phase = "active") -> Plan:
 
 
 def export(plan: Plan, user_id: str, today: date = TODAY) -> dict[str, Any]:
-    viewer = viewer_of(plan, Principal(user_id=user_id, username=user_id, region="groningen"), today)
+    viewer = viewer_of(plan, principal(user_id), today)
     assert viewer.level is not Level.NONE
     return bundle(plan, viewer, today)
 

@@ -23,9 +23,19 @@ def decode_cursor(cursor: str | None) -> dict[str, Any] | None:
         value = json.loads(base64.urlsafe_b64decode(cursor.encode()))
     except (binascii.Error, ValueError, UnicodeDecodeError):
         value = None
-    if not isinstance(value, dict) or not all(isinstance(v, dict) for v in value.values()):
+    if not isinstance(value, dict) or not value or not all(_key_value(v) for v in value.values()):
         raise Unprocessable("the cursor is not one this API gave out", details={"field": "cursor"})
     return value
+
+
+def _key_value(value: object) -> bool:
+    """A DynamoDB key attribute as ``LastEvaluatedKey`` gives it: ``{"S": "..."}`` or ``{"N": "..."}``."""
+    return (
+        isinstance(value, dict)
+        and len(value) == 1
+        and next(iter(value)) in ("S", "N")
+        and isinstance(next(iter(value.values())), str)
+    )
 
 
 def page(results: Any, limit: int) -> tuple[list[Any], str | None]:

@@ -139,6 +139,10 @@ def deliver(event: Event[Any]) -> dict[str, int]:
         except channels.Transient as error:
             counts["retry"] += 1
             retry.append((recipient, channel, error))
+        except Exception as error:
+            logger().exception("delivery failed unexpectedly", extra={"channel": channel.value})
+            counts["retry"] += 1
+            retry.append((recipient, channel, channels.Transient("error", type(error).__name__)))
     if retry:
         last = delivery_attempt() >= MAX_RECEIVES
         for recipient, channel, failure in retry:
@@ -192,23 +196,25 @@ def deliver_one(
     notice: Notice, recipient: Recipient, channel: Channel, prefs: Preferences, config: RegionConfig
 ) -> str:
     """One delivery; returns what happened (sent, held, failed, skipped, done_before). Raises ``Transient``."""
-    if _existing(notice, recipient.id, channel) is not None:
+    existing = _existing(notice, recipient.id, channel)
+    if existing is not None and not (existing.status == "failed" and existing.reason == "gave_up"):
         return "done_before"
+    prior = "gave_up" if existing is not None else "new"
     now = clock.now()
     quiet = prefs.quiet_hours
     if channel is not Channel.INBOX and not urgent(notice.category) and quiet is not None and quiet.contains(now):
         due = _due(quiet.end_after(now), notice, recipient, channel)
-        return _commit_plain(_record(notice, recipient, channel, "held", due_shard=DUE_SHARD, due_at=due))
-    return send_and_record(_record(notice, recipient, channel, "sent"), recipient, prefs, config)
+        return _commit_plain(_record(notice, recipient, channel, "held", due_shard=DUE_SHARD, due_at=due), prior)
+    return send_and_record(_record(notice, recipient, channel, "sent"), recipient, prefs, config, prior=prior)
 
 
 def _due(at: datetime, notice: Notice, recipient: Recipient, channel: Channel) -> str:
     return f"{at.isoformat()}#{notice.event_id}#{recipient.id}#{channel.value}"
 
 
-def _commit_plain(item: DeliveryItem) -> str:
+def _commit_plain(item: DeliveryItem, prior: str = "new") -> str:
     uow = UnitOfWork(NotificationsOutbox)
-    uow.save(item, condition=DeliveryItem.pk.does_not_exist())
+    uow.save(item, condition=_fresh_or_held(prior))
     try:
         uow.commit()
     except TransactionConflict:
@@ -228,10 +234,12 @@ def _message(item: DeliveryItem, prefs: Preferences, config: RegionConfig) -> Re
     )
 
 
-def send_and_record(item: DeliveryItem, recipient: Recipient, prefs: Preferences, config: RegionConfig) -> str:
+def send_and_record(
+    item: DeliveryItem, recipient: Recipient, prefs: Preferences, config: RegionConfig, *, prior: str | None = None
+) -> str:
     """Send ``item`` on its channel and record the outcome; ``item`` is new or a held record being released."""
     channel = Channel(item.channel)
-    held = item.status == "held"
+    held = prior or ("held" if item.status == "held" else "new")
     uow = UnitOfWork(NotificationsOutbox)
     try:
         if channel is Channel.INBOX:
@@ -271,8 +279,14 @@ class _Skip(Exception):
         self.reason = reason
 
 
-def _fresh_or_held(held: bool) -> Any:
-    return (DeliveryItem.status == "held") if held else DeliveryItem.pk.does_not_exist()
+def _fresh_or_held(prior: str) -> Any:
+    """The condition of recording a delivery: it is new, or the held one being released, or one that gave up
+    before (a DLQ redrive after an outage: the deliveries that were not made are tried again)."""
+    if prior == "held":
+        return DeliveryItem.status == "held"
+    if prior == "gave_up":
+        return (DeliveryItem.status == "failed") & (DeliveryItem.reason == "gave_up")
+    return DeliveryItem.pk.does_not_exist()
 
 
 def _send_external(
@@ -329,7 +343,7 @@ def _add_inbox_item(uow: UnitOfWork, item: DeliveryItem, config: RegionConfig) -
     uow.save(inbox, condition=InboxItem.pk.does_not_exist())
 
 
-def _settle(item: DeliveryItem, status: str, reason: str, *, held: bool) -> str:
+def _settle(item: DeliveryItem, status: str, reason: str, *, held: str) -> str:
     item.status = status
     item.reason = reason
     item.updated_at = clock.now().isoformat()
@@ -344,7 +358,7 @@ def _settle(item: DeliveryItem, status: str, reason: str, *, held: bool) -> str:
     return status
 
 
-def _fail(item: DeliveryItem, reason: str, *, held: bool) -> str:
+def _fail(item: DeliveryItem, reason: str, *, held: str) -> str:
     item.status = "failed"
     item.reason = reason
     item.updated_at = clock.now().isoformat()
@@ -377,7 +391,7 @@ def _record_failure(notice: Notice, recipient: Recipient, channel: Channel, reas
     if existing is not None and existing.status != "held":
         return
     item = existing or _record(notice, recipient, channel, "failed")
-    _fail(item, reason, held=existing is not None)
+    _fail(item, reason, held="held" if existing is not None else "new")
 
 
 def _audit(item: DeliveryItem, outcome: AuditOutcome) -> AuditRecord:
@@ -422,12 +436,16 @@ def release_held(now: datetime, limit: int = 100) -> dict[str, int]:
             else directory.matchregie(item.recipient.split(":", 1)[1], config)
         )
         if recipient is None:
-            counts[_settle(item, "skipped", "unknown_user", held=True)] += 1
+            counts[_settle(item, "skipped", "unknown_user", held="held")] += 1
             continue
         prefs = preferences.load(recipient.id) if recipient.known else Preferences()
         try:
             counts[send_and_record(item, recipient, prefs, config)] += 1
         except channels.Transient:
+            counts["later"] += 1
+            _postpone(item, now)
+        except Exception:
+            logger().exception("a held delivery could not be sent", extra={"channel": item.channel})
             counts["later"] += 1
             _postpone(item, now)
     return counts
@@ -436,7 +454,7 @@ def release_held(now: datetime, limit: int = 100) -> dict[str, int]:
 def _postpone(item: DeliveryItem, now: datetime) -> None:
     attempts = (item.attempts or 0) + 1
     if attempts >= MAX_RECEIVES:
-        _fail(item, "gave_up", held=True)
+        _fail(item, "gave_up", held="held")
         return
     later = now + HELD_RETRY * attempts
     due = f"{later.isoformat()}#{item.due_at.split('#', 1)[1] if item.due_at else item.pk}"

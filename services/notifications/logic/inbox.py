@@ -13,6 +13,7 @@ from services.notifications.logic import preferences
 from services.notifications.logic.messages import message
 from services.shared import clock
 from services.shared.errors import NotFound
+from services.shared.observability import logger
 from services.shared.outbox import TransactionConflict, UnitOfWork
 from services.shared.paging import decode_cursor, page
 from services.shared.region_config import region_config
@@ -128,8 +129,20 @@ def mark_all_read(user_id: str) -> int:
     return marked
 
 
+FALLBACK_TITLES = {"nl": "Er is iets nieuws voor u in Jeugdketen", "en": "There is something new for you in Jeugdketen"}
+
+
 def title_of(item: InboxItem, language: str) -> str:
-    """The inbox title: the template's subject in the reader's language."""
+    """The inbox title: the template's subject in the reader's language (a general title if it will not render,
+    e.g. a template renamed since: one item must never break the whole inbox)."""
+    try:
+        return _subject(item, language)
+    except Exception:
+        logger().exception("an inbox title could not be rendered", extra={"template": item.template})
+        return FALLBACK_TITLES.get(language, FALLBACK_TITLES["nl"])
+
+
+def _subject(item: InboxItem, language: str) -> str:
     rendered = message(
         item.template,
         item.params,

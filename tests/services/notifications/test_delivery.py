@@ -321,3 +321,52 @@ def test_a_failed_delivery_backs_off_before_the_queue_brings_it_back(world: Worl
     assert result["batchItemFailures"]
     assert sqs.receive_message(QueueUrl=url).get("Messages") is None  # away for the back-off (30 s at first)
     assert _json.loads(received["Body"])["detail"]["metadata"]["event_id"] == event.metadata.event_id
+
+
+def test_a_redrive_after_an_outage_sends_what_gave_up_and_nothing_twice(world: World, throttled_sms: list[str]) -> None:
+    from services.shared.consumer import MAX_RECEIVES
+
+    prefer(world, "bram", channels={"match": ["email", "sms"]})
+    event = match_found(world, "bram")
+    for attempt in range(1, MAX_RECEIVES + 1):
+        world.deliver(event, receive_count=attempt)
+    assert [d["reason"]["S"] for d in world.deliveries("failed")] == ["gave_up"]
+    _stop_throttling()  # the provider is back; an operator redrives the DLQ (receive counts start again)
+
+    assert world.deliver(event, receive_count=1) == {"batchItemFailures": []}
+
+    assert len(world.sms_to("bram")) == 1 and len(world.emails_to("bram")) == 1  # the e-mail not again
+    assert world.deliveries("failed") == []
+
+
+def test_one_held_delivery_that_cannot_be_sent_does_not_block_the_others(world: World, fixed_clock: FixedClock) -> None:
+    for who in ("anna", "bram"):
+        prefer(world, who, channels={"match": ["email"]}, quiet_hours={"start": "22:00", "end": "07:00"})
+    fixed_clock.set(datetime(2026, 3, 3, 22, 30, tzinfo=UTC))
+    world.deliver(match_found(world, "anna", "bram"))
+    table = world.region.client("dynamodb")
+    [anna_held] = [d for d in world.deliveries("held") if d["recipient"]["S"] == world.users["anna"]]
+    table.update_item(  # a template renamed away since it was held
+        TableName=world.region.tables["notifications.main"],
+        Key={"pk": anna_held["pk"], "sk": anna_held["sk"]},
+        UpdateExpression="SET #t = :t",
+        ExpressionAttributeNames={"#t": "template"},
+        ExpressionAttributeValues={":t": {"S": "renamed_away"}},
+    )
+    fixed_clock.set(datetime(2026, 3, 4, 6, 0, tzinfo=UTC))
+
+    counts = world.sweep()
+
+    assert counts["sent"] == 1 and counts["later"] == 1
+    assert len(world.emails_to("bram")) == 1 and world.emails_to("anna") == []
+    assert world.call("anna", "GET", "/notifications").status == 200  # the inbox still reads
+
+
+def test_a_tampered_cursor_gets_422(world: World) -> None:
+    import base64
+    import json as _json
+
+    for forged in ({"pk": {"Q": "x"}}, {"pk": {"S": 1}}, {}, {"pk": "USER#x"}):
+        cursor = base64.urlsafe_b64encode(_json.dumps(forged).encode()).decode()
+        reply = world.call("anna", "GET", f"/notifications?cursor={cursor}")
+        assert reply.status == 422, (forged, reply.body)

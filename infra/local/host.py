@@ -124,6 +124,9 @@ class _Clients:
             )
 
 
+STOP_WAIT_SECONDS = 3.0  # Ctrl-C stops the host within this, plus moto's and the interpreter's own shutdown
+
+
 class LocalHost:
     def __init__(self, options: HostOptions | None = None) -> None:
         self.options = options or HostOptions()
@@ -338,11 +341,15 @@ class LocalHost:
         if self._gateway is not None:
             self._gateway.stop()
             self._gateway = None
+        # Everything is told to stop first, then waited for against one deadline: a sweep and a consumer batch
+        # still running finish side by side, not one after the other. A batch still busy after it is abandoned
+        # (moto's state goes with the host; on AWS the messages would come back after their visibility timeout).
+        deadline = time.monotonic() + STOP_WAIT_SECONDS
         for poller in self._pollers:
             poller.signal_stop()
         if self._ticker is not None:
-            self._ticker.stop()
-        deadline = time.monotonic() + 5
+            self._ticker.signal_stop()
+            self._ticker.join(max(0.1, deadline - time.monotonic()))
         for poller in self._pollers:
             poller.join(max(0.1, deadline - time.monotonic()))
         self._pollers.clear()

@@ -109,6 +109,12 @@ class Ticker:
             self._thread.start()
 
     def stop(self, timeout: float = 5.0) -> None:
+        self.signal_stop()
+        self.join(timeout)
+
+    def signal_stop(self) -> None:
         self._stop.set()
+
+    def join(self, timeout: float) -> None:
         if self._thread.is_alive():
             self._thread.join(timeout)

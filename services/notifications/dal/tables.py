@@ -59,6 +59,7 @@ class InboxItem(NotificationsItem, discriminator="inbox"):
     params = UnicodeAttribute()  # JSON: the template's parameters (ids, counts, dates)
     link = UnicodeAttribute()  # the app path
     urgent = BooleanAttribute(default=False)
+    for_matchregie = BooleanAttribute(default=False)  # the title speaks to the municipality's officer
     created_at = UnicodeAttribute()
     read_at = UnicodeAttribute(null=True)
     source_event_id = UnicodeAttribute()

@@ -336,6 +336,7 @@ def _add_inbox_item(uow: UnitOfWork, item: DeliveryItem, config: RegionConfig) -
         params=item.params,
         link=item.link,
         urgent=urgent(Category(item.category)),
+        for_matchregie=item.for_matchregie,
         created_at=now.isoformat(),
         source_event_id=item.source_event_id,
         expires_at=now + timedelta(days=config.retention.inbox_days),

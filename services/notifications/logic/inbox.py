@@ -75,6 +75,7 @@ def _move_to_read(uow: UnitOfWork, item: InboxItem, now: datetime) -> None:
         params=item.params,
         link=item.link,
         urgent=item.urgent,
+        for_matchregie=item.for_matchregie,
         created_at=item.created_at,
         read_at=now.isoformat(),
         source_event_id=item.source_event_id,
@@ -148,7 +149,7 @@ def _subject(item: InboxItem, language: str) -> str:
         item.params,
         item.link,
         urgent=item.urgent,
-        for_matchregie=False,
+        for_matchregie=bool(item.for_matchregie),
         language=language,
         config=region_config(),
     )

@@ -23,6 +23,8 @@ def in_force(record: Consent, today: date) -> bool:
 
 
 def holds_for_child(plan: Plan, child: Member, organization: str, today: date) -> bool:
+    if child.birth_date is None:
+        return False  # whose consent counts depends on the age: none until the birth date is known
     givers = {c.given_by for c in plan.consents if c.organization == organization and in_force(c, today)}
     parents_with_authority = {m.id for m in plan.members if m.kind == "parent" and m.authority}
     years = age(child.birth_date, today)

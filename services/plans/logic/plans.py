@@ -751,12 +751,15 @@ def start_from_match(data: CoordinatorAssigned, actor: Principal) -> str:
     now = clock.now()
     plan_id = new_id("pln")
     child = Member(id=new_id("mem"), kind="child", display_name="Jeugdige", subject=data.subject)
+    # A youth match's parties all signalled this youth; in a family or address match the others signalled
+    # a sibling or a neighbour, so only the coordinator joins this child's plan.
+    parties = data.party_ids if data.kind == "youth" else [data.coordinator_id]
     network = [
         NetworkMember(
             id=new_id("net"), kind="professional", display_name=_display_name(user), user_id=user,
             organization=data.party_organizations.get(user), role="betrokken professional", added_at=now,
         )
-        for user in data.party_ids
+        for user in parties
     ]  # fmt: skip
     coordinator = next((n for n in network if n.user_id == data.coordinator_id), None)
     if coordinator is None:

@@ -218,6 +218,8 @@ def test_the_matchregie_officer_is_told_when_the_event_asks_a_directory_user_or_
     assert len(world.inbox_of("dirk")) == 1  # dirk has the municipality's matchregie address
     [to_dirk] = world.emails_to("dirk")
     assert to_dirk.subject == "Nieuwe match om te volgen"
+    [titled] = world.call("dirk", "GET", "/notifications").body["items"]
+    assert titled["title"] == "Nieuwe match om te volgen"  # the inbox speaks to the officer as the e-mail does
 
     world.deliver(match_found(world, "anna", notify_matchregie=True, municipality="GM1966"))
     mailbox = [

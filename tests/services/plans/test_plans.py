@@ -236,3 +236,20 @@ def test_the_plan_exports_as_a_fhir_bundle_as_far_as_the_caller_may_see(world: W
     assert {e["resource"]["resourceType"] for e in summary.body["entry"]} == {"CarePlan", "CareTeam"}
     assert CHILD_BSN not in str(full.body)
     assert world.call("dirk", "GET", f"/plans/{plan['id']}/fhir").status == 404
+
+
+def test_a_family_match_puts_only_the_coordinator_in_this_childs_network(world: World) -> None:
+    event = new_event(
+        CoordinatorAssigned(
+            match_id="mat-" + "cd" * 16, kind="family", municipality="GM0014", subject="pseudonym-of-a-sibling",
+            coordinator_party_id="sig-" + "02" * 16, coordinator_id=world.users["anna"],
+            party_ids=[world.users["anna"], world.users["bram"]],
+            party_organizations={world.users["anna"]: "demo-jgz-groningen"},
+            assigned_by=world.users["anna"], recipients=[world.users["anna"], world.users["bram"]],
+        )
+    )  # fmt: skip
+    assert world.deliver(event) == {"batchItemFailures": []}
+    [listed] = world.call("anna", "GET", "/plans").body["items"]
+    network = world.call("anna", "GET", f"/plans/{listed['id']}").body["network"]
+    assert [n["display_name"] for n in network] == ["Anna de Vries"]
+    assert world.call("bram", "GET", f"/plans/{listed['id']}").status == 404  # he signalled another child

@@ -73,3 +73,9 @@ def test_who_may_give_consent() -> None:
     grown = plan_with(date(2009, 1, 1))
     assert consent.may_give(grown, grown.members[0], TODAY)
     assert not consent.may_give(grown, MOTHER, TODAY)  # 17: the parent no longer decides
+
+
+def test_no_consent_counts_for_a_child_whose_birth_date_is_unknown() -> None:
+    plan = plan_with(date(2016, 1, 1), "mem-mother1", "mem-child01")
+    plan.members[0].birth_date = None  # a plan started from a match: the coordinator has yet to fill it in
+    assert not consent.holds(plan, "school", TODAY)

@@ -19,6 +19,7 @@ from infra.constructs.notifications import NotificationChannels
 from infra.constructs.plans import PlanDirectory
 from infra.constructs.platform import Platform
 from infra.constructs.service import Service, ServiceExtension
+from infra.constructs.video import VideoContacts
 from services.shared.manifest import ServiceManifest, load_manifests
 
 # Services that reach AWS beyond their own data, queues, the audit log and the region config, and the one
@@ -26,6 +27,7 @@ from services.shared.manifest import ServiceManifest, load_manifests
 SERVICE_EXTENSIONS: Mapping[str, type[ServiceExtension]] = {
     "notifications": NotificationChannels,
     "plans": PlanDirectory,
+    "video": VideoContacts,
 }
 
 

@@ -208,8 +208,8 @@ class PythonFunction(Construct):
             Acknowledgment(
                 id="HIPAA.Security-LambdaInsideVPC",
                 reason="The function reaches only AWS APIs (DynamoDB, EventBridge, SQS, KMS, SSM; notifications also "
-                "SES, SNS and Cognito) over TLS with IAM; there is no private resource to reach, and a VPC would add "
-                "NAT/endpoints without a control.",
+                "SES and SNS; some also Cognito and Chime SDK meetings) over TLS with IAM; there is no private "
+                "resource to reach, and a VPC would add NAT/endpoints without a control.",
             )
         )
         Validations.of(function_resource).acknowledge(

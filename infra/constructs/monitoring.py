@@ -43,6 +43,7 @@ class Alarms:
         threshold: float,
         description: str,
         periods: int = 1,
+        comparison: cloudwatch.ComparisonOperator = cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
     ) -> cloudwatch.Alarm:
         alarm = cloudwatch.Alarm(
             scope,
@@ -52,7 +53,7 @@ class Alarms:
             metric=metric,
             threshold=threshold,
             evaluation_periods=periods,
-            comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+            comparison_operator=comparison,
             treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
         )
         alarm.add_alarm_action(self._action)
@@ -102,6 +103,14 @@ class Alarms:
 
 
 @dataclass
+class DashboardRow:
+    """A row of a service's own widgets under a title (e.g. the video service's "24/7 contact")."""
+
+    title: str
+    widgets: list[cloudwatch.IWidget]
+
+
+@dataclass
 class ServiceWatch:
     """What the dashboard shows of one service."""
 
@@ -110,10 +119,11 @@ class ServiceWatch:
     queues: list[tuple[str, sqs.IQueue]] = field(default_factory=list)
     dead_letter_queues: list[tuple[str, sqs.IQueue]] = field(default_factory=list)
     business_metrics: list[cloudwatch.IMetric] = field(default_factory=list)  # the service's own (Powertools EMF)
+    rows: list[DashboardRow] = field(default_factory=list)  # drawn under the service's operational row
 
 
 class Monitoring(Construct):
-    """API-wide alarms and the region dashboard (API, then one row per service)."""
+    """API-wide alarms and the region dashboard (API, then one row per service, and any rows of its own)."""
 
     def __init__(
         self,
@@ -236,6 +246,9 @@ class Monitoring(Construct):
                         title=f"{watch.name}: business metrics", left=watch.business_metrics, width=8
                     )
                 )
+            for row in watch.rows:
+                dashboard.add_widgets(cloudwatch.TextWidget(markdown=f"### {row.title}", width=24, height=1))
+                dashboard.add_widgets(*row.widgets)
         dashboard.add_widgets(
             cloudwatch.GraphWidget(
                 title="Events the bus could not deliver",

@@ -35,6 +35,7 @@ GROUP_DESCRIPTIONS: dict[Role, str] = {
     Role.YOUTH: "Youth (12+) with access to their own plan",
     Role.MUNICIPALITY: "Municipal policy officer: statistics and privacy requests",
     Role.REGION_ADMIN: "Administrator of the region's users and configuration",
+    Role.PLANNER: "Planner of the 24/7 roster of their own organisation",
 }
 CUSTOM_ATTRIBUTES = ("organization", "municipality", "region")
 

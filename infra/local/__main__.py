@@ -48,7 +48,12 @@ def parser() -> argparse.ArgumentParser:
     )
     run.add_argument("--api-port", type=_port, default=3000, help="the API gateway's port (default 3000; 0 = any)")
     run.add_argument("--moto-port", type=_port, default=4566, help="moto's port (default 4566; 0 = any)")
-    run.add_argument("--tick-seconds", type=_positive, default=60.0, help="how often the sweepers run (default 60)")
+    run.add_argument(
+        "--tick-seconds",
+        type=_positive,
+        default=60.0,
+        help="how often every sweeper runs (default 60: the shortest schedule on AWS, the video queue's 1 minute)",
+    )
     run.add_argument(
         "--extra-manifest",
         action="append",

@@ -124,6 +124,16 @@ class _Clients:
             )
 
 
+def shortest_schedule_seconds(manifests: list[ServiceManifest]) -> float | None:
+    """How often the most frequent sweeper runs on AWS (the video queue's: every minute); None without sweepers.
+
+    The ticker runs every sweeper each ``tick_seconds`` (a sweep with nothing due does nothing), so the default
+    tick runs each of them at least as often as its schedule on AWS, counted in host time.
+    """
+    rates = [schedule.rate_minutes * 60.0 for manifest in manifests for schedule in manifest.schedules]
+    return min(rates) if rates else None
+
+
 STOP_WAIT_SECONDS = 3.0  # Ctrl-C stops the host within this, plus moto's and the interpreter's own shutdown
 
 
@@ -283,6 +293,14 @@ class LocalHost:
 
     def _start_ticker(self) -> None:
         sweepers = [f for f in self.functions.values() if f.spec.kind is FunctionKind.SWEEPER]
+        shortest = shortest_schedule_seconds(self.manifests)
+        if shortest is not None and self.options.tick_seconds > shortest:
+            log.warning(
+                "the sweepers run every %g s of host time, less often than the shortest schedule (every %g s, as on "
+                "AWS): e.g. queue service levels are checked late",
+                self.options.tick_seconds,
+                shortest,
+            )
         self._ticker = Ticker(
             sweepers,
             interval_seconds=self.options.tick_seconds,

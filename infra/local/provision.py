@@ -1,7 +1,8 @@
 """Provision a region into moto from the same definitions the AWS stack uses.
 
 Tables come from each manifest's ``TableSpec.definition()`` and the platform's ``AUDIT_TABLE`` /
-``IDEMPOTENCY_TABLE``; rules from each subscription's ``event_pattern()``; the region config and the signal guide
+``IDEMPOTENCY_TABLE``; rules from each subscription's ``event_pattern()``, on the region bus or, for AWS service
+events (Chime SDK meeting state changes), on moto's default bus, as on AWS; the region config and the signal guide
 are the validated ``RegionConfig`` and ``SignalGuide`` of ``infra/regions/<region>.yaml``, as the stack publishes
 them; the SES sender identity is the domain of its ``notifications.email_from``. Nothing here is a hand-written
 copy of a resource. (Push platform applications are the one thing made up here: on AWS they hold the apps'
@@ -43,6 +44,7 @@ ROLE_DESCRIPTIONS = {
     Role.YOUTH: "young person",
     Role.MUNICIPALITY: "municipal policy officer (statistics, privacy requests)",
     Role.REGION_ADMIN: "administrator of the region",
+    Role.PLANNER: "planner of the 24/7 roster of their organisation",
 }
 
 
@@ -149,6 +151,8 @@ class Provisioned:
             "JK_PUSH_APPLICATIONS": json.dumps(self.push_applications, sort_keys=True),
             "JK_RETRY_BACK_OFF_SECONDS": str(self.retry_back_off_seconds),
             "JK_LOCAL": "true",
+            # No Chime SDK in moto: meetings and join tokens of the same shape, without media (video's logic).
+            "JK_MEETING_PROVIDER": "local",
         }
 
 

@@ -19,6 +19,7 @@ class Role(StrEnum):
     YOUTH = "youth"
     MUNICIPALITY = "municipality"  # policy officer: statistics, privacy requests
     REGION_ADMIN = "region_admin"
+    PLANNER = "planner"  # plans the 24/7 roster of their own organisation
 
 
 class Principal(BaseModel):

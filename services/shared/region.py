@@ -140,12 +140,26 @@ class ServiceLevels(_Strict):
     max_over_wait_percent: float = Field(ge=0, le=100)
 
 
+Username = Annotated[str, Field(pattern=r"^[A-Za-z0-9@._+-]{1,128}$", description="a Cognito user name")]
+
+
+class Team(_Strict):
+    """Who of an organisation hears about its 24/7 contacts beyond the nurse answering them."""
+
+    leads: list[Username] = Field(default_factory=list, description="told when a contact waits past the target")
+    handover: list[Username] = Field(default_factory=list, description="receive the handovers of the organisation")
+
+
 class Contact247(_Strict):
     office_hours: OfficeHours
     out_of_hours_partner: OrgId
     own_organisation: dict[CbsCode, OrgId] = Field(description="the JGZ organisation of each municipality")
     max_parallel_chats: int = Field(ge=1, le=10)
     service_levels: ServiceLevels
+    offer_timeout_seconds: int = Field(default=30, ge=10, le=300, description="an offer not accepted goes on")
+    presence_timeout_seconds: int = Field(default=90, ge=30, le=900, description="without a heartbeat: away")
+    average_contact_minutes: int = Field(default=12, ge=1, le=120, description="for the expected wait")
+    teams: dict[OrgId, Team] = Field(default_factory=dict)
 
 
 class NotificationSenders(_Strict):
@@ -203,6 +217,9 @@ class RegionConfig(_Strict):
                 raise ValueError(f"contact_247.own_organisation: unknown municipality {code!r}")
             if org_id not in known_orgs:
                 raise ValueError(f"contact_247.own_organisation[{code}]: unknown organisation {org_id!r}")
+        for org_id in self.contact_247.teams:
+            if org_id not in known_orgs:
+                raise ValueError(f"contact_247.teams: unknown organisation {org_id!r}")
         if Language.NL not in self.languages:
             raise ValueError("languages: Dutch (nl) must be offered")
         return self

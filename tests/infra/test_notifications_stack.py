@@ -19,6 +19,8 @@ HELD = "services.notifications.handlers.sweeper.handler"
 API = "services.notifications.handlers.api.handler"
 PLANS_FROM_MATCH = "services.plans.handlers.coordinator_assigned.handler"
 PLANS_API = "services.plans.handlers.api.handler"  # links a family member's account by e-mail
+VIDEO_API = "services.video.handlers.api.handler"  # nurses' and teams' user names -> user ids
+VIDEO_QUEUE = "services.video.handlers.sweeper.handler"  # the same for the leads told of a long wait
 SENDERS = (DELIVER, HELD)
 CHANNEL_PREFIXES = ("ses:", "sns:", "cognito-idp:")
 
@@ -154,6 +156,9 @@ def test_only_these_functions_hold_channel_or_directory_rights_and_exactly_these
             # The plans consumer that starts a match's draft plan names its network from the directory.
             PLANS_FROM_MATCH: {"NamesOfTheNetwork": {"cognito-idp:ListUsers"}},
             PLANS_API: {"NamesOfTheNetwork": {"cognito-idp:ListUsers"}},
+            # The 24/7 contact resolves the user names of rostered nurses and of the teams in the region file.
+            VIDEO_API: {"NurseAndTeamUserIds": {"cognito-idp:ListUsers"}},
+            VIDEO_QUEUE: {"NurseAndTeamUserIds": {"cognito-idp:ListUsers"}},
         }
         for logical_id, function in functions(synth).items():
             handler = function["Properties"]["Handler"]
@@ -171,10 +176,11 @@ def test_the_senders_are_told_the_user_pool_and_every_notifications_function_the
         for handler in (*SENDERS, API):
             assert json.loads(variables(synth, handler)["JK_PUSH_APPLICATIONS"]) == wanted
         assert "JK_USER_POOL_ID" not in variables(synth, API)
-        for plans in (PLANS_FROM_MATCH, PLANS_API):  # names of the network, accounts of family members
-            assert variables(synth, plans)["JK_USER_POOL_ID"] == {"Ref": pool}
-            assert "JK_PUSH_APPLICATIONS" not in variables(synth, plans)
-        told_here = (*SENDERS, API, PLANS_FROM_MATCH, PLANS_API)
+        # Names of the network, accounts of family members; nurses' and teams' user ids.
+        for directory_reader in (PLANS_FROM_MATCH, PLANS_API, VIDEO_API, VIDEO_QUEUE):
+            assert variables(synth, directory_reader)["JK_USER_POOL_ID"] == {"Ref": pool}
+            assert "JK_PUSH_APPLICATIONS" not in variables(synth, directory_reader)
+        told_here = (*SENDERS, API, PLANS_FROM_MATCH, PLANS_API, VIDEO_API, VIDEO_QUEUE)
         others = [f for f in functions(synth).values() if f["Properties"]["Handler"] not in told_here]
         for function in others:
             told = set(function["Properties"]["Environment"]["Variables"])

@@ -424,7 +424,12 @@ def test_no_identity_policy_grants_a_wildcard_action_on_data(everything: list[Sy
 
 
 def test_every_statement_on_star_is_acknowledged_with_its_own_reason(everything: list[Synth]) -> None:
-    reasons_for = {"xray:PutTraceSegments": "X-Ray", "dynamodb:ListStreams": "ListStreams", "sns:Publish": "SMS"}
+    reasons_for = {
+        "xray:PutTraceSegments": "X-Ray",
+        "dynamodb:ListStreams": "ListStreams",
+        "sns:Publish": "SMS",
+        "chime:CreateMeeting": "CreateMeeting",
+    }
     for synth in everything:
         for logical_id, function in functions(synth).items():
             [policy_arn] = synth.resources[role_of(function)]["Properties"]["ManagedPolicyArns"]

@@ -25,6 +25,8 @@ class Category(StrEnum):
     FOLLOW_UP = "follow_up"  # a match's follow-up is overdue
     SIGNAL_REVIEW = "signal_review"  # is the risk behind your signal still there?
     PLAN = "plan"  # a family plan: started, consent, network, coordination, actions, evaluation, phase, closed
+    CONTACT = "contact"  # a 24/7 contact needs you (waiting, offered, waiting too long) or, to the parent, moves on
+    HANDOVER = "handover"  # a 24/7 contact handed over to the family's own JGZ team
 
 
 @dataclass(frozen=True)
@@ -42,6 +44,12 @@ CATEGORIES: dict[Category, CategorySpec] = {
     # Not urgent, an overdue action included: the plan's own agreements and the people around the family carry
     # it; nothing here needs anyone woken or a quiet evening broken (an overdue match follow-up may).
     Category.PLAN: CategorySpec(urgent=False, default_channels=frozenset({Channel.EMAIL, Channel.PUSH})),
+    # Urgent: a parent waiting at 3 a.m. does not wait for anyone's quiet hours. Push and SMS, not e-mail: an offer
+    # lapses within minutes and the nurse must notice it now; a mail read later helps nobody (SMS can be turned off).
+    Category.CONTACT: CategorySpec(urgent=True, default_channels=frozenset({Channel.SMS, Channel.PUSH})),
+    # Not urgent: the family's own team reads a handover in the morning; the inbox item is there at once, e-mail
+    # and push wait for the end of quiet hours.
+    Category.HANDOVER: CategorySpec(urgent=False, default_channels=frozenset({Channel.EMAIL, Channel.PUSH})),
 }
 
 

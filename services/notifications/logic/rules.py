@@ -32,6 +32,16 @@ from services.shared.contracts.signals import (
     MatchPartyAdded,
     SignalReviewDue,
 )
+from services.shared.contracts.video import (
+    ContactAbandoned,
+    ContactAccepted,
+    ContactEnded,
+    ContactHandover,
+    ContactOffered,
+    ContactRequested,
+    ContactWaitingTooLong,
+    VideoStarted,
+)
 from services.shared.events import EventData
 
 __all__ = ["CATEGORIES", "EXTERNAL", "RULES", "Category", "CategorySpec", "Channel", "Rule", "rule_for", "urgent"]
@@ -49,6 +59,7 @@ class Rule:
 
 MATCH_LINK = "/signals/matches/{match_id}"
 PLAN_LINK = "/plans/{plan_id}"  # actions, consents and the network are all seen on the plan
+CONTACT_LINK = "/video/contacts/{contact_id}"  # the contact, and for the family's own team its handover summary
 
 RULES: dict[type[EventData], Rule] = {
     MatchFound: Rule(Category.MATCH, "match_found", MATCH_LINK, matchregie=True),
@@ -73,6 +84,18 @@ RULES: dict[type[EventData], Rule] = {
     PlanEvaluationDue: Rule(Category.PLAN, "plan_evaluation_due", PLAN_LINK, params=("evaluation_date",)),
     PlanPhaseChanged: Rule(Category.PLAN, "plan_phase_changed", PLAN_LINK),
     PlanClosed: Rule(Category.PLAN, "plan_closed", PLAN_LINK, params=("retention_until",)),
+    # 24/7 contact: the messages say only that a contact needs looking at and link to it; never its topic,
+    # urgency, outcome, a referral or an organisation (each says something about the family).
+    ContactRequested: Rule(Category.CONTACT, "contact_requested", CONTACT_LINK),  # the nurses on duty
+    ContactOffered: Rule(Category.CONTACT, "contact_offered", CONTACT_LINK),  # the nurse: the offer lapses soon
+    ContactWaitingTooLong: Rule(
+        Category.CONTACT, "contact_waiting_too_long", CONTACT_LINK, params=("waited_seconds",)
+    ),  # the nurses on duty and the team lead
+    ContactAccepted: Rule(Category.CONTACT, "contact_accepted", CONTACT_LINK),  # the parent
+    VideoStarted: Rule(Category.CONTACT, "video_started", CONTACT_LINK),  # the parent
+    ContactEnded: Rule(Category.CONTACT, "contact_ended", CONTACT_LINK),  # the parent
+    ContactAbandoned: Rule(Category.CONTACT, "contact_abandoned", CONTACT_LINK),  # the nurse it was offered to
+    ContactHandover: Rule(Category.HANDOVER, "contact_handover", CONTACT_LINK),  # the family's own JGZ team
 }
 
 

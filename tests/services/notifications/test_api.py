@@ -99,6 +99,8 @@ def test_preferences_start_from_the_defaults(world: World) -> None:
             {"category": "follow_up", "channels": ["email", "sms", "push"], "urgent": True},
             {"category": "signal_review", "channels": ["email"], "urgent": False},
             {"category": "plan", "channels": ["email", "push"], "urgent": False},
+            {"category": "contact", "channels": ["sms", "push"], "urgent": True},
+            {"category": "handover", "channels": ["email", "push"], "urgent": False},
         ],
         "quiet_hours": None,
         "language": "nl",
@@ -120,6 +122,8 @@ def test_preferences_are_replaced_and_read_back(world: World) -> None:
         "follow_up": ["email", "sms", "push"],
         "signal_review": [],
         "plan": ["email", "push"],
+        "contact": ["sms", "push"],
+        "handover": ["email", "push"],
     }
     assert got.body["quiet_hours"] == body["quiet_hours"] and got.body["language"] == "en"
 

@@ -10,10 +10,13 @@ import pytest
 
 from services.shared.clock import FixedClock
 from services.shared.contracts.signals import MatchFollowUpOverdue, MatchFound, SignalReviewDue
+from services.shared.contracts.video import ContactHandover, ContactOffered
 from services.shared.events import new_event
 from tests.services.notifications.conftest import PEOPLE, World
 
 MATCH_ID = "mat-" + "ab" * 16
+CONTACT_ID = "con-" + "bc" * 8
+NIGHT = datetime(2026, 3, 4, 2, 0, tzinfo=UTC)  # 03:00 in Amsterdam
 
 
 def match_found(world: World, *who: str, notify_matchregie: bool = False, municipality: str = "GM0014") -> Any:
@@ -208,6 +211,55 @@ def test_an_overdue_follow_up_is_urgent_and_ignores_quiet_hours(world: World, fi
 
     assert len(world.emails_to("anna")) == 1 and len(world.sms_to("anna")) == 1
     assert world.deliveries("held") == []
+
+
+def test_a_contact_offered_at_night_reaches_the_nurse_by_sms_at_once_and_not_by_email(
+    world: World, fixed_clock: FixedClock
+) -> None:
+    prefer(world, "anna", quiet_hours={"start": "22:00", "end": "07:00"})
+    fixed_clock.set(NIGHT)
+    offered = ContactOffered(
+        contact_id=CONTACT_ID,
+        nurse_id=world.users["anna"],
+        offer_expires_at=NIGHT + timedelta(minutes=2),
+        recipients=[world.users["anna"]],
+    )
+    world.deliver(new_event(offered))
+
+    [item] = world.inbox_of("anna")
+    assert item["link"]["S"] == f"/video/contacts/{CONTACT_ID}"
+    [sms] = world.sms_to("anna")
+    assert sms.startswith("Jeugdketen: er wacht een ouder op u") and CONTACT_ID in sms
+    assert world.emails() == [] and world.deliveries("held") == []
+
+
+def test_a_handover_at_night_is_in_the_teams_inbox_at_once_and_mailed_when_quiet_hours_end(
+    world: World, fixed_clock: FixedClock
+) -> None:
+    prefer(world, "bram", quiet_hours={"start": "22:00", "end": "07:00"})
+    fixed_clock.set(NIGHT)
+    handover = ContactHandover(
+        contact_id=CONTACT_ID,
+        organization="jgz-groningen-stad",
+        topic="slaapproblemen",
+        outcome="referral",
+        referral_to="huisarts-noord",
+        requested_at=NIGHT - timedelta(minutes=40),
+        ended_at=NIGHT - timedelta(minutes=10),
+        recipients=[world.users["bram"]],
+    )
+    world.deliver(new_event(handover))
+
+    assert len(world.inbox_of("bram")) == 1  # the inbox is silent: it fills at once
+    assert world.emails() == [] and world.sms() == []
+    assert sorted(d["channel"]["S"] for d in world.deliveries("held")) == ["email", "push"]
+    fixed_clock.set(datetime(2026, 3, 4, 6, 0, tzinfo=UTC))  # 07:00
+    assert world.sweep()["sent"] == 1  # the e-mail: bram has no device to push to
+    [email] = world.emails_to("bram")
+    assert email.subject == "Er is een overdracht voor uw team" and CONTACT_ID in email.body
+    for about_the_family in ("jgz-groningen-stad", "slaapproblemen", "referral", "huisarts-noord"):
+        assert about_the_family not in email.body
+    assert world.sms() == []
 
 
 def test_the_matchregie_officer_is_told_when_the_event_asks_a_directory_user_or_else_the_mailbox(

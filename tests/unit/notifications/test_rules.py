@@ -12,7 +12,7 @@ import pytest
 
 from services.notifications.logic.render import BLOCKS, LANGUAGES, TEMPLATES, environment, template_names
 from services.notifications.logic.rules import CATEGORIES, EXTERNAL, RULES, Category, Channel
-from services.shared.contracts import plans, signals
+from services.shared.contracts import plans, signals, video
 from services.shared.events import EventData
 
 ROWS = sorted(RULES.items(), key=lambda row: row[0].__name__)
@@ -49,6 +49,22 @@ def test_the_plans_events_each_have_a_row_in_the_plan_category_without_matchregi
         rule = RULES[event_type]
         assert rule.category is Category.PLAN and not rule.matchregie, event_type.__name__
         assert rule.link == "/plans/{plan_id}", event_type.__name__
+
+
+def test_the_video_events_each_have_a_row_linking_to_the_contact_without_matchregie() -> None:
+    assert set(video.CONTRACTS) <= set(RULES)
+    for event_type in video.CONTRACTS:
+        rule = RULES[event_type]
+        wanted = Category.HANDOVER if event_type is video.ContactHandover else Category.CONTACT
+        assert rule.category is wanted and not rule.matchregie, event_type.__name__
+        assert rule.link == "/video/contacts/{contact_id}", event_type.__name__
+
+
+def test_no_video_message_may_show_what_the_contact_was_about_or_where_it_went() -> None:
+    # Beyond the type check below: these say something about the family, whatever their type becomes.
+    about_the_family = {"topic", "outcome", "referral_to", "organization", "urgency", "reason", "channel"}
+    for event_type in video.CONTRACTS:
+        assert not set(RULES[event_type].params) & about_the_family, event_type.__name__
 
 
 @pytest.mark.parametrize(("event_type", "rule"), ROWS, ids=[e.__name__ for e, _ in ROWS])
@@ -106,6 +122,12 @@ def test_an_overdue_follow_up_is_urgent_and_a_match_is_not() -> None:
     assert not CATEGORIES[Category.MATCH].urgent
     assert not CATEGORIES[Category.SIGNAL_REVIEW].urgent
     assert not CATEGORIES[Category.PLAN].urgent  # an overdue plan action included: it waits for quiet hours
+
+
+def test_a_waiting_contact_is_urgent_by_push_and_sms_and_a_handover_waits_for_the_morning() -> None:
+    contact, handover = CATEGORIES[Category.CONTACT], CATEGORIES[Category.HANDOVER]
+    assert contact.urgent and contact.default_channels == {Channel.PUSH, Channel.SMS}  # e-mail is too slow
+    assert not handover.urgent and handover.default_channels == {Channel.EMAIL, Channel.PUSH}
 
 
 def test_every_template_file_is_used_by_a_row_and_english_has_the_same_set() -> None:

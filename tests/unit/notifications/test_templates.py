@@ -40,8 +40,13 @@ def _config(region: str = "groningen") -> RegionConfig:
     return RegionConfig.model_validate(data)
 
 
-ID_SAMPLES = {"match_id": "mat-" + "ab" * 16, "signal_id": "sig-" + "cd" * 16, "plan_id": "pln-" + "fa" * 16}
-ID_PREFIXES = ("mat-", "sig-", "pln-", "usr-")
+ID_SAMPLES = {
+    "match_id": "mat-" + "ab" * 16,
+    "signal_id": "sig-" + "cd" * 16,
+    "plan_id": "pln-" + "fa" * 16,
+    "contact_id": "con-" + "bc" * 16,  # longer than the video service's own: the SMS test stays on the safe side
+}
+ID_PREFIXES = ("mat-", "sig-", "pln-", "con-", "usr-")
 
 
 def _bare(kind: Any) -> Any:

@@ -1,0 +1,134 @@
+"""Offers: a waiting contact goes to one nurse at a time; an offer not accepted in time goes back to the queue
+and on to the next nurse.
+
+The claim is one transaction: the contact moves from ``waiting`` to ``offered`` on the condition that nobody
+changed it since it was read (its revision), and the nurse's count of contacts goes up on the condition that
+it stays within their limit and that they are available with a fresh heartbeat. So two nurses never hold the
+same contact and no nurse goes over capacity, however many functions dispatch at once; a lost race is simply
+read again.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from services.shared.audit import AuditAction, AuditOutcome, AuditRecord
+from services.shared.contracts.video import ContactOffered
+from services.shared.outbox import TransactionConflict
+from services.shared.principal import Principal
+from services.shared.region_config import region_config
+from services.shared.settings import get_settings
+from services.video.dal import repository as repo
+from services.video.logic import roster
+from services.video.logic.routing import pick
+from services.video.models.contact import Contact
+
+COMPONENT = "video-dispatch"
+MAX_ROUNDS = 3  # re-reads after lost races, per dispatch
+
+
+def system() -> Principal:
+    return Principal.for_system(COMPONENT, get_settings().region)
+
+
+def record(
+    actor: Principal,
+    contact: Contact,
+    event: str,
+    action: AuditAction,
+    *,
+    basis: str = "24/7 contact: party to the contact",
+    outcome: AuditOutcome = AuditOutcome.SUCCESS,
+) -> AuditRecord:
+    """The audit record of ``actor`` touching ``contact``; the client is the parent (their user id)."""
+    return AuditRecord.by(
+        actor, service="video", event=event, action=action, basis=basis, client=contact.parent_id,
+        objects=(f"contact:{contact.id}",), outcome=outcome,
+    )  # fmt: skip
+
+
+def expires(contact: Contact) -> datetime:
+    """When the contact (and so its log) goes: the region's transcript period after it ends (or was asked)."""
+    days = region_config().retention.chat_transcript_days
+    return repo.retention(contact.ended_at or contact.requested_at, days + (0 if contact.ended_at else 1))
+
+
+def dispatch(organization: str, now: datetime) -> list[str]:
+    """Take back offers that ran out and offer waiting contacts to nurses who can take them; the ids offered."""
+    offered: list[str] = []
+    for _ in range(MAX_ROUNDS):
+        queued = repo.queue(organization)
+        lost = False
+        for contact in queued:
+            if contact.status == "offered" and contact.offer_expires_at and contact.offer_expires_at <= now:
+                lost |= not _take_back(contact, now)
+        waiting = [c for c in repo.queue(organization) if c.status == "waiting"]
+        if not waiting:
+            return offered
+        candidates = roster.candidates(organization, now, region_config().contact_247)
+        for contact in waiting:
+            result = _offer_one(contact, candidates, now)
+            if result is None:
+                continue
+            if result:
+                offered.append(contact.id)
+                candidates = roster.candidates(organization, now, region_config().contact_247)
+            else:
+                lost = True
+        if not lost:
+            return offered
+    return offered
+
+
+def _offer_one(contact: Contact, candidates: list[roster.Candidate], now: datetime) -> bool | None:
+    """Offer the contact to the best nurse: True when offered, False when a race was lost, None when nobody fits."""
+    config = region_config().contact_247
+    fitting = [c.nurse for c in candidates if c.takes(contact.channel)]
+    fresh = [n for n in fitting if n.user_id not in contact.passed]
+    nurse = pick(fresh, contact.organization, contact.language, config.max_parallel_chats) or pick(
+        fitting, contact.organization, contact.language, config.max_parallel_chats
+    )
+    if nurse is None:
+        return None
+    expires_at = now + timedelta(seconds=config.offer_timeout_seconds)
+    offered = contact.model_copy(
+        update={
+            "status": "offered", "offered_to": nurse.user_id, "offer_expires_at": expires_at,
+            "attempts": contact.attempts + 1, "revision": contact.revision + 1,
+        }
+    )  # fmt: skip
+    try:
+        with repo.unit_of_work() as uow:
+            repo.reserve(uow, nurse.user_id, fresh_since=roster.fresh_since(now, config), available=True)
+            repo.save_contact(uow, offered, previous=contact, expires_at=expires(offered))
+            uow.publish(
+                ContactOffered(
+                    contact_id=contact.id,
+                    nurse_id=nurse.user_id,
+                    offer_expires_at=expires_at,
+                    recipients=[nurse.user_id],
+                )
+            )
+            uow.audit(record(system(), offered, "contact.offer", AuditAction.UPDATE, basis="routing rules"))
+    except TransactionConflict:
+        return False
+    return True
+
+
+def _take_back(contact: Contact, now: datetime) -> bool:
+    """The offer ran out: the contact waits again (the nurse goes to the back of its list), the nurse is freed."""
+    assert contact.offered_to is not None
+    back = contact.model_copy(
+        update={
+            "status": "waiting", "offered_to": None, "offer_expires_at": None,
+            "passed": [*contact.passed, contact.offered_to], "revision": contact.revision + 1,
+        }
+    )  # fmt: skip
+    try:
+        with repo.unit_of_work() as uow:
+            repo.release(uow, contact.offered_to)
+            repo.save_contact(uow, back, previous=contact, expires_at=expires(back))
+            uow.audit(record(system(), back, "contact.offer_expired", AuditAction.UPDATE, basis="routing rules"))
+    except TransactionConflict:
+        return False
+    return True

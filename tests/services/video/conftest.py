@@ -55,7 +55,9 @@ class World:
         from services.video.handlers.api import handler
 
         groups, organisation, municipality = PEOPLE[who]
-        who_claims = claims(sub=self.users[who], **{"cognito:username": username(who), "cognito:groups": groups}, name=who)
+        who_claims = claims(
+            sub=self.users[who], **{"cognito:username": username(who), "cognito:groups": groups}, name=who
+        )
         who_claims.pop("custom:organization", None)
         if organisation:
             who_claims["custom:organization"] = organisation

@@ -137,7 +137,7 @@ def queue(principal: Principal, now: datetime) -> QueueView:
                 action=AuditAction.SEARCH,
                 basis=basis,
                 objects=(f"queue:{organization}",),
-            )  # fmt: skip
+            )
         )
     entries = [
         QueueEntry(
@@ -262,9 +262,7 @@ def accept(principal: Principal, contact_id: str, now: datetime) -> ContactView:
             if expired_offer and contact.offered_to:
                 repo.release(uow, contact.offered_to)
             if not mine_offer:
-                repo.reserve(
-                    uow, principal.user_id, fresh_since=roster.fresh_since(now, config), available=False
-                )
+                repo.reserve(uow, principal.user_id, fresh_since=roster.fresh_since(now, config), available=False)
             repo.save_contact(uow, taken, previous=contact, expires_at=expires(taken))
             repo.add_pointer(uow, principal.user_id, taken)
             uow.publish(

@@ -109,13 +109,12 @@ class World:
         return [r for r in rows if all(r.get(k, {}).get("S") == v for k, v in match.items())]
 
     def roster(self, organization: str, day: date, *shifts: tuple[str, datetime, datetime], who: str = "hanna") -> Any:
-        body = {
-            "organization": organization, "date": day.isoformat(),
-            "shifts": [
-                {"nurse": username(nurse), "start": start.isoformat(), "end": end.isoformat(), "channels": ["chat", "callback", "video"]}
-                for nurse, start, end in shifts
-            ],
-        }  # fmt: skip
+        every_channel = ["chat", "callback", "video"]
+        listed = [
+            {"nurse": username(nurse), "start": start.isoformat(), "end": end.isoformat(), "channels": every_channel}
+            for nurse, start, end in shifts
+        ]
+        body = {"organization": organization, "date": day.isoformat(), "shifts": listed}
         return self.ok(who, "PUT", "/video/roster/shifts", body)
 
     def on_duty(self, *nurses: str, organization: str = PARTNER, status: str = "available", capacity: int = 3) -> None:

@@ -227,6 +227,7 @@ def cancel(principal: Principal, contact_id: str, now: datetime) -> ContactView:
     except TransactionConflict:
         raise Conflict("the contact changed meanwhile; look again", code="contact_changed") from None
     metrics.abandoned(contact.organization)
+    _log(gone, now)
     return view(gone, principal.user_id, now)
 
 
@@ -332,8 +333,24 @@ def end(principal: Principal, contact_id: str, outcome: EndContact, now: datetim
                 )
     except TransactionConflict:
         raise Conflict("the contact changed meanwhile; look again", code="contact_changed") from None
+    _log(ended, now)
     dispatch.dispatch(contact.organization, now)  # a slot came free
     return view(ended, principal.user_id, now)
+
+
+def _log(contact: Contact, now: datetime) -> None:
+    """The contact's log line for operators: attempts, waiting time, duration, outcome (no-shows included);
+    ids and codes only."""
+    duration = int((now - contact.accepted_at).total_seconds()) if contact.accepted_at else 0
+    logger().info(
+        "contact closed",
+        extra={
+            "contact_id": contact.id, "organization": contact.organization, "routed": contact.reason,
+            "channel": contact.channel, "urgency": contact.urgency, "status": contact.status,
+            "outcome": contact.outcome, "attempts": contact.attempts, "waited_seconds": contact.waited_seconds(now),
+            "duration_seconds": duration, "video": contact.meetings > 0,
+        },
+    )  # fmt: skip
 
 
 def _handover(contact: Contact, now: datetime) -> ContactHandover | None:

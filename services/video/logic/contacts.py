@@ -41,7 +41,7 @@ from services.video.models.api import (
     QueueView,
     VideoState,
 )
-from services.video.models.contact import QUEUED, Contact
+from services.video.models.contact import OPEN, QUEUED, Contact
 
 NOTICES = {
     "overflow": "Uw eigen JGZ-team is nu bezet; een verpleegkundige van de avond- en nachtdienst helpt u. "
@@ -165,6 +165,12 @@ def request(principal: Principal, new: NewContact, now: datetime) -> ContactView
     c247 = config.contact_247
     if new.language not in {lang.value for lang in config.languages}:
         raise Unprocessable(f"the region offers no language {new.language!r}", details={"field": "language"})
+    open_ = [c for c in repo.contacts_of(principal.user_id, limit=5) if c.status in OPEN]
+    if open_:  # a second tap at 3 a.m. must not queue the family twice
+        raise Conflict(
+            "you already have a contact open; continue there or cancel it first",
+            code="contact_open", details={"contact_id": open_[0].id},
+        )  # fmt: skip
     own = c247.own_organisation.get(principal.municipality or "")
     on_duty = [o for o in {own} if o and roster.staffed(o, now, c247, new.channel, new.language)]
     routed = route(now, principal.municipality or "", c247, on_duty)

@@ -26,6 +26,8 @@ def test_a_night_chat_goes_to_the_partner_and_is_offered_to_the_nurse_on_duty(wo
     offered = world.published("ContactOffered")
     assert [(o["contact_id"], o["recipients"]) for o in offered] == [(contact["id"], [world.users["gert"]])]
 
+    twice = world.call("eva", "POST", "/video/contacts", {"channel": "chat", "topic": "crying"})
+    assert twice.status == 409 and twice.body["details"] == {"contact_id": contact["id"]}
     world.clock.advance(timedelta(seconds=12))
     accepted = world.ok("gert", "POST", f"/video/contacts/{contact['id']}/accept")
     assert accepted["status"] == "active" and accepted["you_are"] == "nurse"
@@ -215,4 +217,5 @@ def test_the_parent_may_stop_waiting(world: World) -> None:
     assert world.published("ContactAbandoned")[0]["recipients"] == [world.users["gert"]]
     assert world.presence("gert")["active"]["N"] == "0"
     assert world.call("eva", "POST", f"/video/contacts/{contact['id']}/cancel").status == 409
+    assert world.ask()["status"] == "offered"  # after cancelling she may ask again
     assert world.call("piet", "POST", f"/video/contacts/{contact['id']}/cancel").status == 404

@@ -382,7 +382,7 @@ class Service(Construct):
         events.Rule(
             self,
             f"{_pascal(schedule.name)}Schedule",
-            description=f"{spec.name}: every {schedule.rate_minutes} minutes",
+            description=f"{spec.name}: every {schedule.rate_minutes} minute{'s' if schedule.rate_minutes != 1 else ''}",
             schedule=events.Schedule.rate(Duration.minutes(schedule.rate_minutes)),
             targets=[
                 targets.LambdaFunction(

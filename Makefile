@@ -6,8 +6,9 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 REGION ?= groningen
 PYTEST_ARGS ?=
+DEMO_ARGS ?=
 
-.PHONY: run test synth bench lint check-region clean
+.PHONY: run demo test synth bench lint check-region clean
 
 $(STAMP): pyproject.toml package.json
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -18,6 +19,9 @@ $(STAMP): pyproject.toml package.json
 
 run: $(STAMP)  ## start the whole platform locally (moto :4566, API :3000, demo region)
 	$(PY) -m infra.local run --region $(REGION)
+
+demo: $(STAMP)  ## play the whole story against the running local host (make run first)
+	$(PY) -m infra.demo $(DEMO_ARGS)
 
 test: $(STAMP)  ## the whole test suite
 	$(PY) -m pytest -n 2 $(PYTEST_ARGS)

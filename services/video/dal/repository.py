@@ -135,6 +135,14 @@ def reserve(uow: UnitOfWork, nurse_id: str, *, fresh_since: datetime, available:
     return uow.update(PresenceItem(nurse_key(nurse_id), PRESENCE), [PresenceItem.active.add(1)], condition=condition)
 
 
+def release_if_held(uow: UnitOfWork, nurse_id: str, *, idle_since: datetime | None = None) -> None:
+    """``release`` when the nurse's presence counts a contact; a presence that is gone (it expires 30 days after
+    the last heartbeat) or already at zero must not block the contact's own change."""
+    presence = get_presence(nurse_id)
+    if presence is not None and int(presence.active) > 0:
+        release(uow, nurse_id, idle_since=idle_since)
+
+
 def release(uow: UnitOfWork, nurse_id: str, *, idle_since: datetime | None = None) -> int:
     """One contact fewer for the nurse (never below zero); ``idle_since`` when they finished work."""
     actions: list[Any] = [PresenceItem.active.add(-1)]

@@ -89,18 +89,14 @@ def expected_wait(contact: Contact, position: int, now: datetime) -> int | None:
     """A rough estimate: with every slot of the nurses on duty taken, one frees up every average contact time
     divided by the number of slots. None when nobody is on duty for it."""
     config = region_config().contact_247
-    slots = sum(
-        min(c.nurse.capacity, config.max_parallel_chats)
-        for c in roster.candidates(contact.organization, now, config)
+    on_duty = [
+        c for c in roster.candidates(contact.organization, now, config)
         if c.takes(contact.channel) and contact.language in c.nurse.languages
-    )
+    ]  # fmt: skip
+    slots = sum(min(c.nurse.capacity, config.max_parallel_chats) for c in on_duty)
     if slots == 0:
         return None
-    free = sum(
-        spare(c.nurse, config.max_parallel_chats)
-        for c in roster.candidates(contact.organization, now, config)
-        if c.nurse.available and c.takes(contact.channel)
-    )
+    free = sum(spare(c.nurse, config.max_parallel_chats) for c in on_duty if c.nurse.available)
     if position <= free:
         return 0
     return math.ceil((position - free) * config.average_contact_minutes * 60 / slots)
@@ -219,7 +215,7 @@ def cancel(principal: Principal, contact_id: str, now: datetime) -> ContactView:
     try:
         with repo.unit_of_work() as uow:
             if contact.status == "offered" and contact.offered_to:
-                repo.release(uow, contact.offered_to)
+                repo.release_if_held(uow, contact.offered_to)
             repo.save_contact(uow, gone, previous=contact, expires_at=expires(gone))
             uow.publish(
                 ContactAbandoned(
@@ -267,7 +263,7 @@ def accept(principal: Principal, contact_id: str, now: datetime) -> ContactView:
     try:
         with repo.unit_of_work() as uow:
             if expired_offer and contact.offered_to:
-                repo.release(uow, contact.offered_to)
+                repo.release_if_held(uow, contact.offered_to)
             if not mine_offer:
                 repo.reserve(uow, principal.user_id, fresh_since=roster.fresh_since(now, config), available=False)
             repo.save_contact(uow, taken, previous=contact, expires_at=expires(taken))
@@ -314,7 +310,7 @@ def end(principal: Principal, contact_id: str, outcome: EndContact, now: datetim
     handover = _handover(ended, now)
     try:
         with repo.unit_of_work() as uow:
-            repo.release(uow, principal.user_id, idle_since=now)
+            repo.release_if_held(uow, principal.user_id, idle_since=now)
             repo.save_contact(uow, ended, previous=contact, expires_at=expires(ended))
             uow.publish(
                 ContactEnded(

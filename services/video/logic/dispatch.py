@@ -126,7 +126,7 @@ def _take_back(contact: Contact, now: datetime) -> bool:
     )  # fmt: skip
     try:
         with repo.unit_of_work() as uow:
-            repo.release(uow, contact.offered_to)
+            repo.release_if_held(uow, contact.offered_to)
             repo.save_contact(uow, back, previous=contact, expires_at=expires(back))
             uow.audit(record(system(), back, "contact.offer_expired", AuditAction.UPDATE, basis="routing rules"))
     except TransactionConflict:

@@ -34,11 +34,13 @@ check-region: $(STAMP)  ## validate infra/regions/$(REGION).yaml and synthesize 
 	$(PY) -m infra.config $(REGION)
 	$(PY) app.py -c region=$(REGION)
 
-bench: $(STAMP)  ## benchmarks: cold import vs a baseline, bundle sizes, AWS calls, notification latency
+bench: $(STAMP)  ## benchmarks: cold import vs a baseline, bundle sizes, AWS calls, notification and video offer latency
 	$(PY) -m bench.cold_import
 	$(PY) -m bench.signal_calls
 	$(PY) -m bench.plan_calls
+	$(PY) -m bench.video_calls
 	$(PY) -m bench.notification_latency
+	$(PY) -m bench.video_offer
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

@@ -18,7 +18,7 @@ from typing import Any
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError
 from aws_lambda_powertools.event_handler.middlewares import NextMiddleware
-from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
+from aws_lambda_powertools.event_handler.openapi.exceptions import RequestUnsupportedContentType, RequestValidationError
 from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEvent
 
 from services.shared import correlation
@@ -31,6 +31,7 @@ from services.shared.errors import (
     PayloadTooLarge,
     Unauthenticated,
     Unprocessable,
+    UnsupportedMediaType,
 )
 from services.shared.observability import logger
 from services.shared.principal import Principal, Role
@@ -143,6 +144,14 @@ def create_app(*, service: str, version: str, description: str) -> APIGatewayRes
             return _error(BadRequest("the request body is not valid JSON", code="invalid_json"))
         summary = "; ".join(f"{p['field']}: {p['message']}" for p in problems[:5])
         return _error(Unprocessable(f"invalid request: {summary}", details={"errors": problems}))
+
+    @app.exception_handler(RequestUnsupportedContentType)
+    def _unsupported(_: RequestUnsupportedContentType) -> Response:
+        return _error(UnsupportedMediaType("send the body as application/json", code="unsupported_media_type"))
+
+    @app.exception_handler(RecursionError)
+    def _too_deep(_: RecursionError) -> Response:  # JSON nested thousands deep, within the body limit
+        return _error(BadRequest("the request body is not valid JSON for this API", code="invalid_json"))
 
     @app.not_found
     def _no_route(_: NotFoundError) -> Response:

@@ -43,7 +43,8 @@ def entrypoint(component: str) -> Callable[[LambdaHandler], LambdaHandler]:
 
                 wrapped = logger().inject_lambda_context(with_component, clear_state=True)
                 if os.environ.get("AWS_LAMBDA_FUNCTION_NAME") and os.environ.get("_X_AMZN_TRACE_ID"):
-                    wrapped = tracer().capture_lambda_handler(wrapped)
+                    # never the response or the error: they hold personal data (a chat, a phone number, a join token)
+                    wrapped = tracer().capture_lambda_handler(wrapped, capture_response=False, capture_error=False)
                 decorated = wrapped
             correlation.clear()
             try:

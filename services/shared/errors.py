@@ -55,6 +55,10 @@ class PayloadTooLarge(DomainError):
     status, default_code = 413, "payload_too_large"
 
 
+class UnsupportedMediaType(DomainError):
+    status, default_code = 415, "unsupported_media_type"
+
+
 class Unprocessable(DomainError):
     status, default_code = 422, "validation_error"
 

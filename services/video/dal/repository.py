@@ -8,17 +8,19 @@ from typing import Any
 
 from pynamodb.exceptions import DoesNotExist
 
+from services.shared import clock
 from services.shared.outbox import UnitOfWork
 from services.video.dal.tables import (
     ContactItem,
     ContactPointer,
     MessageItem,
+    OpenContact,
     PresenceItem,
     ShiftItem,
     VideoItem,
     VideoOutbox,
 )
-from services.video.models.contact import QUEUED, Contact
+from services.video.models.contact import OPEN, Contact
 
 PRESENCE = "PRESENCE"
 
@@ -37,22 +39,31 @@ def contact_key(contact_id: str) -> str:
     return f"CONTACT#{contact_id}"
 
 
+def alive(item: VideoItem) -> bool:
+    """Not past its retention (TTL deletes some time after ``expires_at``; until then reads skip the item)."""
+    return item.expires_at is None or item.expires_at > clock.now()
+
+
 def get_contact(contact_id: str) -> Contact | None:
     try:
         item = ContactItem.get(contact_key(contact_id), "CONTACT", consistent_read=True)
     except DoesNotExist:
         return None
-    return Contact.model_validate_json(item.document) if isinstance(item, ContactItem) else None
+    if not isinstance(item, ContactItem) or not alive(item):
+        return None
+    return Contact.model_validate_json(item.document)
 
 
 def queue_rank(contact: Contact) -> str:
-    return f"{0 if contact.urgency == 'urgent' else 1}#{stamp(contact.requested_at)}#{contact.id}"
+    """Waiting and offered contacts: urgent first, then oldest; active ones after all of them."""
+    order = 2 if contact.status == "active" else 0 if contact.urgency == "urgent" else 1
+    return f"{order}#{stamp(contact.requested_at)}#{contact.id}"
 
 
 def save_contact(uow: UnitOfWork, contact: Contact, *, previous: Contact | None, expires_at: datetime) -> int:
     """Add the contact to ``uow``, conditional on the revision it was read at (new: on not existing yet). It is in
-    its organisation's queue while waiting or offered."""
-    queued = contact.status in QUEUED
+    its organisation's index while open (waiting, offered, active)."""
+    queued = contact.status in OPEN
     item = ContactItem(
         contact_key(contact.id), "CONTACT", revision=contact.revision, document=contact.model_dump_json(),
         queue_org=contact.organization if queued else None, queue_rank=queue_rank(contact) if queued else None,
@@ -64,8 +75,8 @@ def save_contact(uow: UnitOfWork, contact: Contact, *, previous: Contact | None,
 
 
 def queue(organization: str, limit: int = 100) -> list[Contact]:
-    """The organisation's waiting and offered contacts, urgent first, then oldest (the index is eventually
-    consistent: every write re-checks the revision)."""
+    """The organisation's open contacts: waiting and offered ones urgent first, then oldest, then the active ones
+    (the index is eventually consistent: every write re-checks the revision)."""
     found = VideoItem.by_queue.query(organization, limit=limit)
     return [Contact.model_validate_json(i.document) for i in found if isinstance(i, ContactItem)]
 
@@ -76,10 +87,33 @@ def queue_position(contact: Contact) -> int:
     return 1 + sum(1 for i in ahead if isinstance(i, ContactItem))
 
 
-def add_pointer(uow: UnitOfWork, user_id: str, contact: Contact) -> None:
+def add_pointer(uow: UnitOfWork, user_id: str, contact: Contact, expires_at: datetime) -> None:
+    """The contact is the user's (written again when it ends, so it expires with the contact)."""
     uow.save(
-        ContactPointer(f"USER#{user_id}", f"CONTACT#{stamp(contact.requested_at)}#{contact.id}", contact_id=contact.id)
-    )
+        ContactPointer(
+            f"USER#{user_id}", f"CONTACT#{stamp(contact.requested_at)}#{contact.id}", contact_id=contact.id,
+            expires_at=expires_at,
+        )
+    )  # fmt: skip
+
+
+def open_contact(parent_id: str) -> OpenContact | None:
+    try:
+        item = OpenContact.get(f"USER#{parent_id}", "OPEN", consistent_read=True)
+    except DoesNotExist:
+        return None
+    return item if isinstance(item, OpenContact) else None
+
+
+def claim_open(uow: UnitOfWork, parent_id: str, contact: Contact, *, replaces: str | None, expires_at: datetime) -> int:
+    """The parent's one open contact: on the condition that there is none (or still the closed one read)."""
+    item = OpenContact(f"USER#{parent_id}", "OPEN", contact_id=contact.id, expires_at=expires_at)
+    condition = OpenContact.pk.does_not_exist() if replaces is None else OpenContact.contact_id == replaces
+    return uow.save(item, condition=condition)
+
+
+def free_open(uow: UnitOfWork, parent_id: str) -> None:
+    uow.delete(OpenContact(f"USER#{parent_id}", "OPEN", contact_id=""))
 
 
 def contacts_of(user_id: str, limit: int = 20) -> list[Contact]:
@@ -93,7 +127,7 @@ def contacts_of(user_id: str, limit: int = 20) -> list[Contact]:
     found = {
         i.pk: Contact.model_validate_json(i.document)
         for i in ContactItem.batch_get([(contact_key(c), "CONTACT") for c in ids])
-        if isinstance(i, ContactItem)
+        if isinstance(i, ContactItem) and alive(i)
     }
     return [found[contact_key(c)] for c in ids if contact_key(c) in found]
 
@@ -106,7 +140,7 @@ def add_message(uow: UnitOfWork, message: MessageItem) -> None:
 def messages(contact_id: str, after: str | None, limit: int) -> list[MessageItem]:
     condition = VideoItem.sk > f"MSG#{after}" if after else VideoItem.sk.startswith("MSG#")
     found = VideoItem.query(contact_key(contact_id), condition, consistent_read=True, limit=limit)
-    return [m for m in found if isinstance(m, MessageItem) and m.sk.startswith("MSG#")]
+    return [m for m in found if isinstance(m, MessageItem) and m.sk.startswith("MSG#") and alive(m)]
 
 
 # -- presence -------------------------------------------------------------------------------------------------------
@@ -130,8 +164,7 @@ def reserve(uow: UnitOfWork, nurse_id: str, *, fresh_since: datetime, available:
     """One more contact for the nurse, on the condition that it keeps them within their limit (and, for an offer,
     that they are available and their last heartbeat is after ``fresh_since``)."""
     condition = (PresenceItem.active < PresenceItem.limit) & (PresenceItem.heartbeat_at >= stamp(fresh_since))
-    if available:
-        condition &= PresenceItem.status == "available"
+    condition &= PresenceItem.status == "available" if available else PresenceItem.status != "away"
     return uow.update(PresenceItem(nurse_key(nurse_id), PRESENCE), [PresenceItem.active.add(1)], condition=condition)
 
 

@@ -11,10 +11,14 @@ Keys (``pk`` / ``sk``):
   ``active < limit``, in the same transaction as the contact, so nobody goes over capacity.
 - ``ROSTER#<local date>`` / ``<org>#<start>#<nurse>``: a shift, under the date it starts (Europe/Amsterdam).
 - ``USER#<user id>`` / ``CONTACT#<requested at>#<id>``: the contact is this user's (the parent's; the nurse's
-  once accepted), for ``GET /video/contacts/mine``.
+  once accepted), for ``GET /video/contacts/mine``; it expires with the contact.
+- ``USER#<parent id>`` / ``OPEN``: the parent's open contact (one at a time).
 
-Indexes (sparse): ``by_queue`` (contacts waiting or offered, per organisation, urgent first, then oldest: what
-the sweeper walks for offers that ran out and service levels) and ``by_presence`` (nurses' presence per
+Every item about a family carries ``expires_at`` (DynamoDB TTL), and reads treat an expired item as gone: TTL
+deletes within days, not on the second.
+
+Indexes (sparse): ``by_queue`` (open contacts per organisation: waiting or offered, urgent first, then oldest;
+then the active ones: what dispatch and the sweeper walk) and ``by_presence`` (nurses' presence per
 organisation).
 """
 
@@ -102,4 +106,11 @@ class ShiftItem(VideoItem, discriminator="shift"):
 
 
 class ContactPointer(VideoItem, discriminator="pointer"):
+    contact_id = UnicodeAttribute()
+
+
+class OpenContact(VideoItem, discriminator="open"):
+    """``USER#<parent>`` / ``OPEN``: the parent's one open contact; created on the condition that there is none, so
+    two taps at once queue the family once."""
+
     contact_id = UnicodeAttribute()

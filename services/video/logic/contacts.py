@@ -49,6 +49,9 @@ NOTICES = {
 }
 
 
+MAX_RETRIES = 3  # re-reads after a lost race, where the caller's intent still holds
+
+
 def new_id() -> str:
     return f"con-{uuid.uuid4().hex[:16]}"
 
@@ -156,17 +159,16 @@ def queue(principal: Principal, now: datetime) -> QueueView:
 # -- requesting ---------------------------------------------------------------------------------------------------
 def request(principal: Principal, new: NewContact, now: datetime) -> ContactView:
     """Route the contact (own JGZ in office hours, the partner outside them or when nobody is on duty), queue it
-    and offer it to a nurse at once if one can take it."""
+    and offer it to a nurse at once if one can take it. One open contact per parent (409 ``contact_open``)."""
     config = region_config()
     c247 = config.contact_247
     if new.language not in {lang.value for lang in config.languages}:
         raise Unprocessable(f"the region offers no language {new.language!r}", details={"field": "language"})
-    open_ = [c for c in repo.contacts_of(principal.user_id, limit=5) if c.status in OPEN]
-    if open_:  # a second tap at 3 a.m. must not queue the family twice
-        raise Conflict(
-            "you already have a contact open; continue there or cancel it first",
-            code="contact_open", details={"contact_id": open_[0].id},
-        )  # fmt: skip
+    held = repo.open_contact(principal.user_id)
+    if held is not None:
+        current = repo.get_contact(held.contact_id)
+        if current is not None and current.status in OPEN:
+            raise _already_open(current.id)
     own = c247.own_organisation.get(principal.municipality or "")
     on_duty = [o for o in {own} if o and roster.staffed(o, now, c247, new.channel, new.language)]
     routed = route(now, principal.municipality or "", c247, on_duty)
@@ -176,84 +178,115 @@ def request(principal: Principal, new: NewContact, now: datetime) -> ContactView
         topic=new.topic, child_age_months=new.child_age_months, language=new.language, urgency=new.urgency,
         callback_phone=new.callback_phone, requested_at=now,
     )  # fmt: skip
-    fitting = [c.nurse for c in roster.candidates(routed.organization, now, c247) if c.takes(contact.channel)]
+    fitting = [
+        c.nurse for c in roster.candidates(routed.organization, now, c247)
+        if c.takes(contact.channel) and c.nurse.user_id != principal.user_id
+    ]  # fmt: skip
     # Nobody can be offered it now (all busy or at capacity): the nurses on duty hear that it waits.
     free = pick(fitting, routed.organization, contact.language, c247.max_parallel_chats)
     waits_for = [] if free else sorted({n.user_id for n in fitting})
-    with repo.unit_of_work() as uow:
-        repo.save_contact(uow, contact, previous=None, expires_at=expires(contact))
-        repo.add_pointer(uow, principal.user_id, contact)
-        uow.publish(
-            ContactRequested(
-                contact_id=contact.id,
-                organization=routed.organization,
-                reason=routed.reason,
-                channel=contact.channel,
-                urgency=contact.urgency,
-                recipients=waits_for,
+    try:
+        with repo.unit_of_work() as uow:
+            repo.claim_open(
+                uow, principal.user_id, contact, replaces=held.contact_id if held else None,
+                expires_at=expires(contact),
+            )  # fmt: skip
+            repo.save_contact(uow, contact, previous=None, expires_at=expires(contact))
+            repo.add_pointer(uow, principal.user_id, contact, expires(contact))
+            uow.publish(
+                ContactRequested(
+                    contact_id=contact.id,
+                    organization=routed.organization,
+                    reason=routed.reason,
+                    channel=contact.channel,
+                    urgency=contact.urgency,
+                    recipients=waits_for,
+                )
             )
-        )
-        uow.audit(record(principal, contact, "contact.create", AuditAction.CREATE, basis="role: parent"))
+            uow.audit(record(principal, contact, "contact.create", AuditAction.CREATE, basis="role: parent"))
+    except TransactionConflict:  # a second tap, a moment earlier: that one is the contact
+        other = repo.open_contact(principal.user_id)
+        raise _already_open(other.contact_id if other else None) from None
     dispatch.dispatch(routed.organization, now)
     fresh = repo.get_contact(contact.id) or contact
     return view(fresh, principal.user_id, now)
 
 
-def cancel(principal: Principal, contact_id: str, now: datetime) -> ContactView:
-    """The parent gives up waiting: the contact is abandoned (an offer out is taken back)."""
-    contact = load(principal, contact_id, event="contact.cancel")
-    if contact.party(principal.user_id) != "parent":
-        raise Forbidden("only the parent cancels a waiting contact")
-    if contact.status not in QUEUED:
-        raise Conflict(
-            "only a waiting contact can be cancelled; the nurse ends a conversation", code="contact_not_waiting"
-        )
-    gone = contact.model_copy(
-        update={"status": "abandoned", "ended_at": now, "offered_to": None, "offer_expires_at": None,
-                "callback_phone": None, "revision": contact.revision + 1}
+def _already_open(contact_id: str | None) -> Conflict:
+    return Conflict(
+        "you already have a contact open; continue there or cancel it first",
+        code="contact_open", details={"contact_id": contact_id},
     )  # fmt: skip
-    try:
-        with repo.unit_of_work() as uow:
-            if contact.status == "offered" and contact.offered_to:
-                repo.release_if_held(uow, contact.offered_to)
-            repo.save_contact(uow, gone, previous=contact, expires_at=expires(gone))
-            uow.publish(
-                ContactAbandoned(
-                    contact_id=contact.id,
-                    organization=contact.organization,
-                    waited_seconds=gone.waited_seconds(now),
-                    recipients=[contact.offered_to] if contact.status == "offered" and contact.offered_to else [],
+
+
+def cancel(principal: Principal, contact_id: str, now: datetime) -> ContactView:
+    """The parent stops: a waiting contact is abandoned (an offer out is taken back); from a conversation the
+    parent may leave too (the nurse's slot comes free, the video meeting is deleted)."""
+    for _ in range(MAX_RETRIES):
+        contact = load(principal, contact_id, event="contact.cancel")
+        if contact.party(principal.user_id) != "parent":
+            raise Forbidden("only the parent cancels a contact")
+        if contact.status not in OPEN:
+            raise Conflict("this contact has ended", code="contact_closed")
+        holder = contact.offered_to if contact.status == "offered" else contact.nurse_id
+        if contact.meeting_id:
+            provider().delete_meeting(contact.meeting_id)
+        gone = contact.model_copy(
+            update={"status": "abandoned", "ended_at": now, "offered_to": None, "offer_expires_at": None,
+                    "callback_phone": None, "meeting_id": None, "revision": contact.revision + 1,
+                    "video_ended_at": now if contact.meeting_id else contact.video_ended_at}
+        )  # fmt: skip
+        try:
+            with repo.unit_of_work() as uow:
+                if holder:
+                    repo.release_if_held(uow, holder, idle_since=now if contact.status == "active" else None)
+                repo.save_contact(uow, gone, previous=contact, expires_at=expires(gone))
+                repo.free_open(uow, contact.parent_id)
+                repo.add_pointer(uow, contact.parent_id, gone, expires(gone))
+                uow.publish(
+                    ContactAbandoned(
+                        contact_id=contact.id,
+                        organization=contact.organization,
+                        waited_seconds=gone.waited_seconds(now),
+                        recipients=[holder] if holder else [],
+                    )
                 )
-            )
-            uow.audit(record(principal, gone, "contact.cancel", AuditAction.UPDATE, basis="role: parent"))
-    except TransactionConflict:
-        raise Conflict("the contact changed meanwhile; look again", code="contact_changed") from None
-    metrics.abandoned(contact.organization)
-    _log(gone, now)
-    return view(gone, principal.user_id, now)
+                uow.audit(record(principal, gone, "contact.cancel", AuditAction.UPDATE, basis="role: parent"))
+        except TransactionConflict:
+            continue  # an offer or an accept came in between: read again
+        metrics.abandoned(contact.organization)
+        _log(gone, now)
+        if holder:
+            dispatch.dispatch(contact.organization, now)  # a slot came free
+        return view(gone, principal.user_id, now)
+    raise Conflict("the contact keeps changing; try again", code="contact_changed")
 
 
 # -- answering ----------------------------------------------------------------------------------------------------
 def accept(principal: Principal, contact_id: str, now: datetime) -> ContactView:
     """The nurse takes the contact: offered to them, or waiting in their organisation's queue. One transaction
-    (see ``dispatch``): a contact taken meanwhile answers 409, and so does a nurse at capacity."""
+    (see ``dispatch``): a contact taken meanwhile answers 409, and so does a nurse at capacity or away."""
     config = region_config().contact_247
     contact = repo.get_contact(contact_id)
     if contact is None or contact.organization != principal.organization:
         if contact is not None:
             audit.write(record(principal, contact, "contact.accept", AuditAction.UPDATE, outcome=AuditOutcome.DENIED))
         raise NotFound("no such contact in your organisation's queue", code="contact_not_found")
+    if contact.parent_id == principal.user_id:
+        audit.write(record(principal, contact, "contact.accept", AuditAction.UPDATE, outcome=AuditOutcome.DENIED))
+        raise Forbidden("a colleague answers your own contact", code="own_contact")
     if contact.status not in QUEUED:
         if contact.nurse_id == principal.user_id and contact.status == "active":
+            audit.write(record(principal, contact, "contact.read", AuditAction.READ))
             return view(contact, principal.user_id, now)  # accepted twice: the same answer
-        raise Conflict("another nurse has taken this contact, or it ended", code="contact_taken")
+        if contact.status == "active":
+            raise Conflict("another nurse has taken this contact", code="contact_taken")
+        raise Conflict("this contact has ended", code="contact_closed")
     mine_offer = contact.status == "offered" and contact.offered_to == principal.user_id
     expired_offer = (
-        contact.status == "offered"
-        and not mine_offer
-        and contact.offer_expires_at is not None
-        and (contact.offer_expires_at <= now)
-    )
+        contact.status == "offered" and not mine_offer and contact.offer_expires_at is not None
+        and contact.offer_expires_at <= now
+    )  # fmt: skip
     if contact.status == "offered" and not mine_offer and not expired_offer:
         raise Conflict("this contact is being offered to another nurse", code="contact_offered_elsewhere")
     taken = contact.model_copy(
@@ -267,7 +300,7 @@ def accept(principal: Principal, contact_id: str, now: datetime) -> ContactView:
             if not mine_offer:
                 repo.reserve(uow, principal.user_id, fresh_since=roster.fresh_since(now, config), available=False)
             repo.save_contact(uow, taken, previous=contact, expires_at=expires(taken))
-            repo.add_pointer(uow, principal.user_id, taken)
+            repo.add_pointer(uow, principal.user_id, taken, expires(taken))
             uow.publish(
                 ContactAccepted(
                     contact_id=contact.id,
@@ -278,17 +311,21 @@ def accept(principal: Principal, contact_id: str, now: datetime) -> ContactView:
             )
             uow.audit(record(principal, taken, "contact.accept", AuditAction.UPDATE, basis="role: nurse on duty"))
     except TransactionConflict:
-        if not mine_offer and _at_capacity(principal.user_id):
-            raise Conflict("you are at your capacity (or away): end a conversation first", code="at_capacity") from None
-        raise Conflict("another nurse has taken this contact, or it changed", code="contact_taken") from None
+        raise _why_not(principal.user_id, now, check_presence=not mine_offer) from None
     metrics.answered(taken, now)
     return view(taken, principal.user_id, now)
 
 
-def _at_capacity(nurse_id: str) -> bool:
+def _why_not(nurse_id: str, now: datetime, *, check_presence: bool) -> Conflict:
     """Why a take failed, read back (a transaction's cancellation reasons are not reliable across hosts)."""
-    presence = repo.get_presence(nurse_id)
-    return presence is None or int(presence.active) >= int(presence.limit)
+    if check_presence:
+        presence = repo.get_presence(nurse_id)
+        config = region_config().contact_247
+        if presence is None or not roster.present(presence, now, config):
+            return Conflict("you are not present: your app sent no heartbeat, or you are away", code="not_present")
+        if int(presence.active) >= int(presence.limit):
+            return Conflict("you are at your capacity: end a conversation first", code="at_capacity")
+    return Conflict("another nurse has taken this contact, or it changed", code="contact_taken")
 
 
 def end(principal: Principal, contact_id: str, outcome: EndContact, now: datetime) -> ContactView:
@@ -312,6 +349,9 @@ def end(principal: Principal, contact_id: str, outcome: EndContact, now: datetim
         with repo.unit_of_work() as uow:
             repo.release_if_held(uow, principal.user_id, idle_since=now)
             repo.save_contact(uow, ended, previous=contact, expires_at=expires(ended))
+            repo.free_open(uow, contact.parent_id)
+            for user in (contact.parent_id, principal.user_id):
+                repo.add_pointer(uow, user, ended, expires(ended))
             uow.publish(
                 ContactEnded(
                     contact_id=contact.id,
@@ -320,10 +360,9 @@ def end(principal: Principal, contact_id: str, outcome: EndContact, now: datetim
                     recipients=[contact.parent_id],
                 )
             )
-            if handover is not None:
-                uow.publish(handover)
             uow.audit(record(principal, ended, "contact.end", AuditAction.UPDATE, basis="role: the contact's nurse"))
             if handover is not None:
+                uow.publish(handover)
                 uow.audit(
                     record(
                         principal,
@@ -334,7 +373,7 @@ def end(principal: Principal, contact_id: str, outcome: EndContact, now: datetim
                     )
                 )
     except TransactionConflict:
-        raise Conflict("the contact changed meanwhile; look again", code="contact_changed") from None
+        raise Conflict("the contact changed meanwhile (the parent left?); look again", code="contact_changed") from None
     _log(ended, now)
     dispatch.dispatch(contact.organization, now)  # a slot came free
     return view(ended, principal.user_id, now)

@@ -61,7 +61,7 @@ def dispatch(organization: str, now: datetime) -> list[str]:
         lost = False
         for contact in queued:
             if contact.status == "offered" and contact.offer_expires_at and contact.offer_expires_at <= now:
-                lost |= not _take_back(contact, now)
+                lost |= not take_back(contact, now)
         waiting = [c for c in repo.queue(organization) if c.status == "waiting"]
         if not waiting:
             return offered
@@ -83,7 +83,7 @@ def dispatch(organization: str, now: datetime) -> list[str]:
 def _offer_one(contact: Contact, candidates: list[roster.Candidate], now: datetime) -> bool | None:
     """Offer the contact to the best nurse: True when offered, False when a race was lost, None when nobody fits."""
     config = region_config().contact_247
-    fitting = [c.nurse for c in candidates if c.takes(contact.channel)]
+    fitting = [c.nurse for c in candidates if c.takes(contact.channel) and c.nurse.user_id != contact.parent_id]
     fresh = [n for n in fitting if n.user_id not in contact.passed]
     nurse = pick(fresh, contact.organization, contact.language, config.max_parallel_chats) or pick(
         fitting, contact.organization, contact.language, config.max_parallel_chats
@@ -115,8 +115,9 @@ def _offer_one(contact: Contact, candidates: list[roster.Candidate], now: dateti
     return True
 
 
-def _take_back(contact: Contact, now: datetime) -> bool:
-    """The offer ran out: the contact waits again (the nurse goes to the back of its list), the nurse is freed."""
+def take_back(contact: Contact, now: datetime) -> bool:
+    """The offer ran out (or the nurse went away): the contact waits again (the nurse goes to the back of its
+    list), the nurse is freed. False when the contact changed meanwhile."""
     assert contact.offered_to is not None
     back = contact.model_copy(
         update={

@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from pynamodb.exceptions import PutError
+
 from services.shared import audit
 from services.shared.audit import AuditAction, AuditRecord
 from services.shared.directory import find_user
@@ -220,8 +222,11 @@ def put_presence(principal: Principal, update: PresenceUpdate, now: datetime) ->
             presence_org=organization, status=update.status, capacity=capacity, limit=limit, active=0,
             heartbeat_at=repo.stamp(now), idle_since=repo.stamp(now), expires_at=now + PRESENCE_KEPT,
         )  # fmt: skip
-        item.save(condition=PresenceItem.pk.does_not_exist())
-    else:
+        try:
+            item.save(condition=PresenceItem.pk.does_not_exist())
+        except PutError:  # the nurse's other device said hello at the same moment: that one is the presence
+            existing = repo.get_presence(principal.user_id)
+    if existing is not None:
         existing.update(
             actions=[
                 PresenceItem.status.set(update.status), PresenceItem.capacity.set(capacity),
@@ -241,8 +246,11 @@ def put_presence(principal: Principal, update: PresenceUpdate, now: datetime) ->
                 objects=(f"presence:{principal.user_id}",),
             )
         )
-    if update.status == "available":
-        dispatch.dispatch(organization, now)
+    if update.status != "available":  # busy or away: offers out to this nurse go on to a colleague now
+        for contact in repo.queue(organization):
+            if contact.status == "offered" and contact.offered_to == principal.user_id:
+                dispatch.take_back(contact, now)
+    dispatch.dispatch(organization, now)
     presence = repo.get_presence(principal.user_id)
     assert presence is not None
     on_duty = any(s.nurse_id == principal.user_id for s in shifts_now(organization, now))

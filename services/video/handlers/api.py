@@ -120,7 +120,7 @@ def accept(contact_id: str) -> ContactView:
 
 @app.post("/video/contacts/<contact_id>/cancel", operation_id="cancel_contact", tags=TAGS, middlewares=PARENT)
 def cancel(contact_id: str) -> ContactView:
-    """Stop waiting (the contact is recorded as abandoned)."""
+    """Stop: leave the queue or the conversation (the contact is recorded as abandoned)."""
     from services.video.logic import contacts
 
     return contacts.cancel(current_principal(), _contact_id(contact_id), clock.now())
@@ -165,7 +165,8 @@ def start_video(contact_id: str) -> Response[ContactView]:
 
 @app.get("/video/contacts/<contact_id>/join", operation_id="join_video", tags=TAGS)
 def join_video(contact_id: str) -> JoinInfo:
-    """Your own meeting and attendee data for the Chime SDK client; 404 ``meeting_ended`` when it is over."""
+    """Your own meeting and attendee data for the Chime SDK client; 404 ``meeting_ended`` when the meeting ended by
+    itself, 409 ``no_video`` when the contact has no video (not started, or ended)."""
     from services.video.logic import sessions
 
     return sessions.join(current_principal(), _contact_id(contact_id), clock.now())

@@ -125,7 +125,7 @@ class ContactView(_View):
     )
     notice: str | None = Field(default=None, description="a plain sentence for the parent, e.g. on overflow")
     requested_at: datetime
-    queue_position: int | None = Field(default=None, description="1 = next in line; only while waiting")
+    queue_position: int | None = Field(default=None, description="1 = next in line; while waiting or being offered")
     expected_wait_seconds: int | None = Field(default=None, description="a rough estimate; None when unknown")
     accepted_at: datetime | None = None
     ended_at: datetime | None = None
@@ -155,7 +155,7 @@ class QueueEntry(_View):
 
 class QueueView(_View):
     organization: str
-    waiting: int
+    waiting: int = Field(description="contacts nobody has been offered yet (the entries also show those on offer)")
     entries: list[QueueEntry]
 
 

@@ -29,6 +29,9 @@ STOP_DEADLINE_SECONDS = 10
 T = TypeVar("T")
 
 
+NOTIFIED_WITHIN = 30.0  # through the whole pipeline on a loaded 2-core machine (the local host has one GIL)
+
+
 def wait_for(what: str, probe: Callable[[], T | None], *, timeout: float = 15.0, every: float = 0.1) -> T:
     """Poll ``probe`` until it returns something truthy; fail after ``timeout`` seconds saying ``what``."""
     deadline = time.monotonic() + timeout

@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.conftest import RunningHost, start_host, wait_for
+from tests.e2e.conftest import NOTIFIED_WITHIN, RunningHost, start_host, wait_for
 from tests.e2e.test_signals_journey import contact, emails_about, match_of, notices, register
 
 pytestmark = pytest.mark.e2e
@@ -162,11 +162,12 @@ def test_a_coordinated_match_becomes_the_familys_plan_that_the_parent_opens_to_a
     def bram_told_of_the_action() -> list[dict[str, Any]]:
         return [i for i in notices(host, bram, link) if i["title"] == ACTION_ASSIGNED]
 
-    [told] = wait_for("the action notice in Bram's inbox", bram_told_of_the_action)
+    [told] = wait_for("the action notice in Bram's inbox", bram_told_of_the_action, timeout=NOTIFIED_WITHIN)
     assert told["category"] == "plan"
     emails = wait_for(
         "the action e-mail to Bram",
         lambda: [m for m in emails_about(host, "bram.school", link) if m["subject"] == ACTION_ASSIGNED],
+        timeout=NOTIFIED_WITHIN,
     )
     family = ["Sanne", eva_user.name, YOUTH, goal["description"], action["description"]]
     for text in (emails[0]["subject"], emails[0]["body"]):

@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.conftest import RunningHost, start_host, wait_for
+from tests.e2e.conftest import NOTIFIED_WITHIN, RunningHost, start_host, wait_for
 
 pytestmark = pytest.mark.e2e
 
@@ -203,9 +203,13 @@ def test_professionals_find_each_other_one_coordinates_and_the_municipality_sees
     # that says there is something to look at and links to it, without the youth's BSN or anyone's name.
     link = f"/signals/matches/{match_id}"
     for headers, username in ((anna, "anna.jgz"), (bram, "bram.school")):
-        items = wait_for(f"the match notice in {username}'s inbox", lambda h=headers: notices(host, h, link))
+        items = wait_for(
+            f"the match notice in {username}'s inbox", lambda h=headers: notices(host, h, link), timeout=NOTIFIED_WITHIN
+        )
         assert items[0]["category"] == "match" and items[0]["title"] == "Nieuwe match in de verwijsindex"
-        [email] = wait_for(f"the e-mail to {username}", lambda u=username: emails_about(host, u, link))
+        [email] = wait_for(
+            f"the e-mail to {username}", lambda u=username: emails_about(host, u, link), timeout=NOTIFIED_WITHIN
+        )
         assert email["subject"] == "Nieuwe match in de verwijsindex"
         family_and_people = [contact(u)["name"] for u in PROFESSIONALS] + [YOUTH_FOLLOWED_UP]
         for text in (email["subject"], email["body"]):

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from tests.e2e.conftest import RunningHost, start_host, wait_for
+from tests.e2e.conftest import NOTIFIED_WITHIN, RunningHost, start_host, wait_for
 from tests.e2e.test_plans_journey import user_id
 from tests.e2e.test_signals_journey import contact, notices
 
@@ -123,7 +123,9 @@ def test_a_parent_at_three_in_the_morning_reaches_the_night_nurse_and_her_own_te
 
     for member, headers in (("femke.jgz", femke), ("anna.jgz", anna)):
         assert contact(member)["organization"] == own
-        [item] = wait_for(f"the handover in {member}'s inbox", lambda h=headers: inbox(h, "handover"), timeout=30)
+        [item] = wait_for(
+            f"the handover in {member}'s inbox", lambda h=headers: inbox(h, "handover"), timeout=NOTIFIED_WITHIN
+        )
         assert item["link"] == link
 
     # Eva heard that the nurse accepted, that video started and that the conversation ended, in her own inbox.
@@ -131,4 +133,4 @@ def test_a_parent_at_three_in_the_morning_reaches_the_night_nurse_and_her_own_te
         found = inbox(eva, "contact") or []
         return found if len(found) >= 3 else None
 
-    assert len(wait_for("Eva's notices", all_three_for_eva, timeout=30)) == 3
+    assert len(wait_for("Eva's notices", all_three_for_eva, timeout=NOTIFIED_WITHIN)) == 3

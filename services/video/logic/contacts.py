@@ -8,6 +8,7 @@ Anyone else gets 404, audited as denied.
 from __future__ import annotations
 
 import math
+import time
 import uuid
 from datetime import datetime
 from typing import Literal
@@ -27,11 +28,12 @@ from services.shared.observability import logger
 from services.shared.outbox import TransactionConflict
 from services.shared.principal import Principal
 from services.shared.region_config import region_config
+from services.shared.settings import get_settings
 from services.video.dal import repository as repo
 from services.video.logic import dispatch, metrics, roster
 from services.video.logic.dispatch import expires, record
 from services.video.logic.meetings import provider
-from services.video.logic.routing import pick, route, spare
+from services.video.logic.routing import pick, route, spare, within_office_hours
 from services.video.models.api import (
     ContactPage,
     ContactView,
@@ -170,18 +172,20 @@ def request(principal: Principal, new: NewContact, now: datetime) -> ContactView
         if current is not None and current.status in OPEN:
             raise _already_open(current.id)
     own = c247.own_organisation.get(principal.municipality or "")
-    on_duty = [o for o in {own} if o and roster.staffed(o, now, c247, new.channel, new.language)]
-    routed = route(now, principal.municipality or "", c247, on_duty)
+    # the own organisation's nurses matter in office hours only (outside them the partner answers anyway)
+    own_nurses = roster.candidates(own, now, c247) if own and within_office_hours(now, c247) else []
+    staffed = any(c.takes(new.channel) and new.language in c.nurse.languages for c in own_nurses)
+    routed = route(now, principal.municipality or "", c247, [own] if own and staffed else [])
     contact = Contact(
         id=new_id(), parent_id=principal.user_id, municipality=principal.municipality,
         organization=routed.organization, own_organization=own, reason=routed.reason, channel=new.channel,
         topic=new.topic, child_age_months=new.child_age_months, language=new.language, urgency=new.urgency,
         callback_phone=new.callback_phone, requested_at=now,
     )  # fmt: skip
-    fitting = [
-        c.nurse for c in roster.candidates(routed.organization, now, c247)
-        if c.takes(contact.channel) and c.nurse.user_id != principal.user_id
-    ]  # fmt: skip
+    nurses = (
+        own_nurses if routed.organization == own and own_nurses else roster.candidates(routed.organization, now, c247)
+    )
+    fitting = [c.nurse for c in nurses if c.takes(contact.channel) and c.nurse.user_id != principal.user_id]
     # Nobody can be offered it now (all busy or at capacity): the nurses on duty hear that it waits.
     free = pick(fitting, routed.organization, contact.language, c247.max_parallel_chats)
     waits_for = [] if free else sorted({n.user_id for n in fitting})
@@ -207,8 +211,11 @@ def request(principal: Principal, new: NewContact, now: datetime) -> ContactView
     except TransactionConflict:  # a second tap, a moment earlier: that one is the contact
         other = repo.open_contact(principal.user_id)
         raise _already_open(other.contact_id if other else None) from None
-    dispatch.dispatch(routed.organization, now)
-    fresh = repo.get_contact(contact.id) or contact
+    queued = repo.queue(routed.organization)
+    if all(c.id != contact.id for c in queued):  # the index is eventually consistent: the new one may lag
+        queued = sorted([*queued, contact], key=repo.queue_rank)
+    offered = dispatch.dispatch(routed.organization, now, queued=queued, candidates=nurses)
+    fresh = (repo.get_contact(contact.id) or contact) if contact.id in offered else contact
     return view(fresh, principal.user_id, now)
 
 
@@ -415,9 +422,19 @@ def team_user_ids(organization: str, part: Literal["leads", "handover"]) -> list
     return sorted({u for u in (_user_id(name) for name in names) if u})
 
 
+_KNOWN_FOR = 600.0  # seconds a team member's id is reused: the names are fixed in the region config
+_known: dict[tuple[str, str], tuple[str, float]] = {}  # (user pool, user name) -> (user id, when)
+
+
 def _user_id(username: str) -> str | None:
+    """The team member's user id, from the directory (kept for a while: Cognito's read quota is small)."""
+    key = (get_settings().user_pool_id, username)
+    cached = _known.get(key)
+    if cached is not None and time.monotonic() - cached[1] < _KNOWN_FOR:
+        return cached[0]
     user = find_user("username", username)
-    if user is None:
+    if user is None or not user.get("sub"):
         logger().warning("a team member of the region config is not in the directory", extra={"user": username})
         return None
-    return user.get("sub")
+    _known[key] = (user["sub"], time.monotonic())
+    return user["sub"]

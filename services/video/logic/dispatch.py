@@ -10,7 +10,9 @@ read again.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime, timedelta
+from typing import Literal
 
 from services.shared.audit import AuditAction, AuditOutcome, AuditRecord
 from services.shared.contracts.video import ContactOffered
@@ -53,35 +55,55 @@ def expires(contact: Contact) -> datetime:
     return repo.retention(contact.ended_at or contact.requested_at, days + (0 if contact.ended_at else 1))
 
 
-def dispatch(organization: str, now: datetime) -> list[str]:
-    """Take back offers that ran out and offer waiting contacts to nurses who can take them; the ids offered."""
+def dispatch(
+    organization: str,
+    now: datetime,
+    *,
+    queued: list[Contact] | None = None,
+    candidates: list[roster.Candidate] | None = None,
+) -> list[str]:
+    """Take back offers that ran out and offer waiting contacts to nurses who can take them; the ids offered.
+    ``queued`` and ``candidates``: the organisation's queue and nurses if the caller has just read them."""
     offered: list[str] = []
     for _ in range(MAX_ROUNDS):
-        queued = repo.queue(organization)
+        if queued is None:
+            queued = repo.queue(organization)
         lost = False
+        back: dict[str, Contact] = {}
         for contact in queued:
             if contact.status == "offered" and contact.offer_expires_at and contact.offer_expires_at <= now:
-                lost |= not take_back(contact, now)
-        waiting = [c for c in repo.queue(organization) if c.status == "waiting"]
-        if not waiting:
+                waiting_again = take_back(contact, now)
+                if waiting_again is None:
+                    lost = True
+                else:
+                    back[contact.id] = waiting_again
+        waiting = [back.get(c.id, c) for c in queued if c.status == "waiting" or c.id in back]
+        if not waiting and not lost:
             return offered
-        candidates = roster.candidates(organization, now, region_config().contact_247)
+        if candidates is None:
+            candidates = roster.candidates(organization, now, region_config().contact_247)
         for contact in waiting:
-            result = _offer_one(contact, candidates, now)
-            if result is None:
+            nurse = _offer_one(contact, candidates, now)
+            if nurse is None:
                 continue
-            if result:
-                offered.append(contact.id)
-                candidates = roster.candidates(organization, now, region_config().contact_247)
-            else:
+            if nurse is False:
                 lost = True
+                continue
+            offered.append(contact.id)
+            candidates = [_one_more(c) if c.nurse.user_id == nurse else c for c in candidates]
         if not lost:
             return offered
+        queued = candidates = None  # a race was lost: read both again
     return offered
 
 
-def _offer_one(contact: Contact, candidates: list[roster.Candidate], now: datetime) -> bool | None:
-    """Offer the contact to the best nurse: True when offered, False when a race was lost, None when nobody fits."""
+def _one_more(candidate: roster.Candidate) -> roster.Candidate:
+    return replace(candidate, nurse=replace(candidate.nurse, active=candidate.nurse.active + 1))
+
+
+def _offer_one(contact: Contact, candidates: list[roster.Candidate], now: datetime) -> str | Literal[False] | None:
+    """Offer the contact to the best nurse: their id when offered, False when a race was lost, None when nobody
+    fits."""
     config = region_config().contact_247
     fitting = [c.nurse for c in candidates if c.takes(contact.channel) and c.nurse.user_id != contact.parent_id]
     fresh = [n for n in fitting if n.user_id not in contact.passed]
@@ -112,12 +134,12 @@ def _offer_one(contact: Contact, candidates: list[roster.Candidate], now: dateti
             uow.audit(record(system(), offered, "contact.offer", AuditAction.UPDATE, basis="routing rules"))
     except TransactionConflict:
         return False
-    return True
+    return nurse.user_id
 
 
-def take_back(contact: Contact, now: datetime) -> bool:
+def take_back(contact: Contact, now: datetime) -> Contact | None:
     """The offer ran out (or the nurse went away): the contact waits again (the nurse goes to the back of its
-    list), the nurse is freed. False when the contact changed meanwhile."""
+    list), the nurse is freed. The contact as it waits again, or None when it changed meanwhile."""
     assert contact.offered_to is not None
     back = contact.model_copy(
         update={
@@ -131,5 +153,5 @@ def take_back(contact: Contact, now: datetime) -> bool:
             repo.save_contact(uow, back, previous=contact, expires_at=expires(back))
             uow.audit(record(system(), back, "contact.offer_expired", AuditAction.UPDATE, basis="routing rules"))
     except TransactionConflict:
-        return False
-    return True
+        return None
+    return back

@@ -62,14 +62,17 @@ def present(presence: PresenceItem, now: datetime, config: Contact247) -> bool:
     return fresh and presence.status != "away"
 
 
-def candidates(organization: str, now: datetime, config: Contact247) -> list[Candidate]:
-    """The organisation's nurses who are rostered now and present (available or busy)."""
-    shifts = {s.nurse_id: s for s in shifts_now(organization, now)}
-    if not shifts:
+def candidates(
+    organization: str, now: datetime, config: Contact247, *, shifts: list[ShiftItem] | None = None
+) -> list[Candidate]:
+    """The organisation's nurses who are rostered now and present (available or busy); ``shifts``: its shifts
+    covering now, if the caller has just read them."""
+    on = {s.nurse_id: s for s in (shifts if shifts is not None else shifts_now(organization, now))}
+    if not on:
         return []
     found = []
     for presence in repo.presences(organization):
-        shift = shifts.get(presence.user_id)
+        shift = on.get(presence.user_id)
         if shift is None or not present(presence, now, config):
             continue
         nurse = Nurse(
@@ -246,16 +249,19 @@ def put_presence(principal: Principal, update: PresenceUpdate, now: datetime) ->
                 objects=(f"presence:{principal.user_id}",),
             )
         )
+    took_back = False
     if update.status != "available":  # busy or away: offers out to this nurse go on to a colleague now
         for contact in repo.queue(organization):
             if contact.status == "offered" and contact.offered_to == principal.user_id:
-                dispatch.take_back(contact, now)
-    dispatch.dispatch(organization, now)
-    presence = repo.get_presence(principal.user_id)
-    assert presence is not None
-    on_duty = any(s.nurse_id == principal.user_id for s in shifts_now(organization, now))
+                took_back |= dispatch.take_back(contact, now) is not None
+    shifts = shifts_now(organization, now)
+    offered = dispatch.dispatch(organization, now, candidates=candidates(organization, now, config, shifts=shifts))
+    active = int(existing.active) if existing is not None else 0
+    if offered or took_back:  # this nurse's count may have changed
+        presence = repo.get_presence(principal.user_id)
+        active = int(presence.active) if presence is not None else active
     return PresenceView(
-        status=presence.status, capacity=int(presence.capacity), limit=int(presence.limit),
-        active=int(presence.active), on_duty=on_duty,
+        status=update.status, capacity=capacity, limit=limit, active=active,
+        on_duty=any(s.nurse_id == principal.user_id for s in shifts),
         expires_at=now + timedelta(seconds=config.presence_timeout_seconds),
     )  # fmt: skip

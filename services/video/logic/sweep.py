@@ -32,14 +32,23 @@ def sweep(now: datetime) -> dict[str, int]:
     config = region_config().contact_247
     counts = {"offered": 0, "escalated": 0, "waiting": 0, "requeued": 0, "moved": 0}
     organisations = sorted(roster.answering_organisations(config))
+    read: dict[str, list[Contact]] = {}  # each queue read once, again only after this sweep changed it
     for organization in organisations:
         open_ = repo.queue(organization)
-        counts["requeued"] += sum(_requeue(c, now) for c in open_ if c.status == "active" and _vanished(c, now))
+        requeued = sum(_requeue(c, now) for c in open_ if c.status == "active" and _vanished(c, now))
+        moved = 0
         if organization != config.out_of_hours_partner:
-            counts["moved"] += sum(_overflow(c, now) for c in open_ if c.status == "waiting" and _stranded(c, now))
+            moved = sum(_overflow(c, now) for c in open_ if c.status == "waiting" and _stranded(c, now))
+        counts["requeued"] += requeued
+        counts["moved"] += moved
+        if not requeued and not moved:
+            read[organization] = open_
+        if moved:
+            read.pop(config.out_of_hours_partner, None)
     for organization in organisations:
-        counts["offered"] += len(dispatch.dispatch(organization, now))
-        queued = repo.queue(organization)
+        offered = dispatch.dispatch(organization, now, queued=read.get(organization))
+        counts["offered"] += len(offered)
+        queued = read[organization] if organization in read and not offered else repo.queue(organization)
         waiting = [c for c in queued if c.status in ("waiting", "offered")]
         counts["waiting"] += len(waiting)
         late = [c for c in waiting if not c.escalated and c.waited_seconds(now) > _target(c)]

@@ -49,9 +49,10 @@ def raw(
 
 
 def offered_to(world: World, contact_id: str) -> str:
-    """The user name (in the World) the contact was last offered to."""
-    last = [o for o in world.published("ContactOffered") if o["contact_id"] == contact_id][-1]
-    return next(who for who, sub in world.users.items() if sub == last["nurse_id"])
+    """The user name (in the World) the contact is offered to now, as stored (events of one instant have no order)."""
+    [item] = [i for i in world.items("contact") if i["pk"]["S"] == f"CONTACT#{contact_id}"]
+    nurse = json.loads(item["document"]["S"])["offered_to"]
+    return next(who for who, sub in world.users.items() if sub == nurse)
 
 
 def active(world: World, who: str) -> int:

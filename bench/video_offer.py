@@ -35,6 +35,7 @@ from tests.e2e.conftest import RunningHost, start_host
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 NIGHT = "demo-nacht-noord"  # the Groningen region's out-of-hours partner (infra/regions/groningen.yaml)
 DEADLINE_SECONDS = 30.0
+SETTLE_SECONDS = 120.0  # not measured: the backlog of the last contact's notices on the one-GIL local host
 POLL_SECONDS = 0.05  # often enough to see the offer soon; rarely enough not to load the host itself
 HEARTBEAT_SECONDS = 30.0  # the nurse's app: well within the region's presence timeout (90 s)
 REQUEST = {"channel": "chat", "topic": "crying"}
@@ -150,7 +151,7 @@ def settle(night: Night, link: str) -> None:
     """Wait until the contact's later notices are in their inboxes (Eva: accepted and ended; Anna, of Eva's own
     JGZ team: the handover), so the next offer's notice does not queue behind them in the notifications consumer
     and each contact is measured on an idle path, as at night."""
-    deadline = time.perf_counter() + DEADLINE_SECONDS
+    deadline = time.perf_counter() + SETTLE_SECONDS
     wanted = {"eva.ouder": (night.eva, 2), "anna.jgz": (night.anna, 1)}
     while True:
         seen = {
@@ -161,7 +162,7 @@ def settle(night: Night, link: str) -> None:
             return
         if time.perf_counter() > deadline:
             titles = {name: [item["title"] for item in items] for name, items in seen.items()}
-            raise SystemExit(f"the notices of {link} did not all arrive within {DEADLINE_SECONDS:.0f}s: {titles}; "
+            raise SystemExit(f"the notices of {link} did not all arrive within {SETTLE_SECONDS:.0f}s: {titles}; "
                              f"see {night.host.log_path}")  # fmt: skip
         time.sleep(POLL_SECONDS)
 
